@@ -1,0 +1,4 @@
+module CoolCache.Core.Tests.Main
+open Expecto
+[<EntryPoint>]
+let main argv = runTestsWithCLIArgs [] argv (testList "Core" [])

@@ -1,0 +1,4 @@
+module CoolCache.Server.Tests.Main
+open Expecto
+[<EntryPoint>]
+let main argv = runTestsWithCLIArgs [] argv (testList "Server" [])
