@@ -1,0 +1,115 @@
+/// The C#-facing façade: arrays, structs and Try-shapes only, no F# lists, options or curried functions.
+namespace CoolCache.Core
+
+open System
+open System.Buffers
+open CoolCache.Core.Protocol
+open CoolCache.Core.State
+open CoolCache.Core.Commands
+
+/// The result of one command for the host.
+[<Struct>]
+type StepResult =
+    { Reply: RespValue
+      World: World
+      Session: Session
+      /// Empty for most commands.
+      Effects: Effect[]
+      Silent: bool
+      /// "get", "config|set"... or null for an unknown command.
+      Command: string
+      IsWrite: bool
+      IsError: bool }
+
+/// One row of the supported-command list.
+type CommandRow = { Name: string; Summary: string; Group: string }
+
+[<AbstractClass; Sealed>]
+type Api =
+    static member DefaultConfig = Config.defaults
+
+    /// Every setting name, for the command line (--name value) and CONFIG GET.
+    static member SettingNames: string[] = Config.settings |> List.map (fun s -> s.Name) |> Array.ofList
+
+    /// Apply one setting at start-up; false with a message for an unknown name or a bad value.
+    static member TryApplySetting(config: Config, name: string, value: string, result: byref<Config>, error: byref<string>) =
+        match Config.applyStartup name value config with
+        | Ok c ->
+            result <- c
+            true
+        | Error e ->
+            error <- e
+            false
+
+    /// A redis.conf-style file as (name, value) pairs in order; repeated "save" lines are joined.
+    static member ParseConfigFile(text: string) : struct (string * string)[] =
+        let lines =
+            text.Split('\n')
+            |> Array.map (fun l -> l.Trim())
+            |> Array.filter (fun l -> l <> "" && not (l.StartsWith "#"))
+            |> Array.map (fun l ->
+                let parts = l.Split([| ' '; '\t' |], StringSplitOptions.RemoveEmptyEntries)
+
+                let unquote (s: string) =
+                    if s.Length >= 2 && (s[0] = '"' && s[s.Length - 1] = '"' || s[0] = ''' && s[s.Length - 1] = ''') then
+                        s.Substring(1, s.Length - 2)
+                    else
+                        s
+
+                parts[0].ToLowerInvariant(), parts[1..] |> Array.map unquote |> String.concat " ")
+
+        let saves = lines |> Array.filter (fun (n, _) -> n = "save") |> Array.map snd
+
+        lines
+        |> Array.filter (fun (n, _) -> n <> "save")
+        |> Array.append (if saves.Length > 0 then [| "save", String.Join(" ", saves |> Array.filter ((<>) "")) |] else [||])
+        |> Array.map (fun (n, v) -> struct (n, v))
+
+    static member NewWorld(config: Config) = World.create config
+
+    static member NewSession(id: int64) = Session.create id false
+
+    /// Run one command.
+    static member Execute(ctx: Ctx, session: Session, argv: Bytes[], world: World) : StepResult =
+        let struct (o, spec) = Engine.step ctx session argv world
+
+        { Reply = o.Reply
+          World = o.World
+          Session = o.Session
+          Effects = (if o.Effects.IsEmpty then Array.Empty() else Array.ofList o.Effects)
+          Silent = o.Silent
+          Command =
+            (match spec with
+             | ValueSome s -> s.FullName
+             | ValueNone -> null)
+          IsWrite =
+            (match spec with
+             | ValueSome s -> s.Flags &&& CommandFlags.Write <> CommandFlags.None
+             | ValueNone -> false)
+          IsError =
+            (match o.Reply with
+             | RespValue.Error _ -> true
+             | _ -> false) }
+
+    /// Active expiry of up to limit due keys; removed says how many went.
+    static member Expire(now: int64, limit: int, world: World, removed: byref<int>) : World =
+        let struct (w, n) = Engine.expire now limit world
+        removed <- n
+        w
+
+    /// Read one command from the front of the buffer (the socket-path reader).
+    static member ReadCommand(limits: ReadLimits, buffer: ReadOnlySpan<byte>) = RespReader.read (limits, buffer)
+
+    /// Render a reply in protocol 2 or 3.
+    static member WriteReply(protocol: int, value: RespValue, output: IBufferWriter<byte>) =
+        RespWriter.write protocol value output
+
+    /// The supported commands, from the table (subcommands as "config|get").
+    static member Commands() : CommandRow[] =
+        CommandTable.all ()
+        |> List.collect (fun c -> if c.Subcommands.IsEmpty then [ c ] else c.Subcommands)
+        |> List.map (fun c ->
+            { Name = c.FullName.ToUpperInvariant().Replace("|", " ")
+              Summary = c.Summary
+              Group = sprintf "%A" c.Group })
+        |> Array.ofList

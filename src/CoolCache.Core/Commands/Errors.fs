@@ -1,0 +1,139 @@
+/// Every error a command can answer, as values, and the one place their texts live (Redis's shared
+/// error objects in server.c and the addReplyError calls of each command file).
+namespace CoolCache.Core.Commands
+
+open System
+open CoolCache.Core
+open CoolCache.Core.Protocol
+
+[<RequireQualifiedAccess>]
+type RedisError =
+    | WrongType
+    | WrongArity of command: string
+    | UnknownCommand of name: Bytes * args: Bytes[]
+    | UnknownSubcommand of sub: Bytes * container: string
+    | Syntax
+    | NotInteger
+    | NotFloat
+    | Overflow
+    | DecrementOverflow
+    | IncrementNanOrInfinity
+    | NoSuchKey
+    | SameObject
+    | InvalidExpireTime of command: string
+    | UnsupportedOption of option: Bytes
+    | ExpireNxConflict
+    | ExpireGtLtConflict
+    | OffsetOutOfRange
+    | StringTooLong
+    | DbIndexOutOfRange
+    | InvalidFirstDbIndex
+    | InvalidSecondDbIndex
+    | InvalidCursor
+    | NoAuth
+    | WrongPass
+    | AuthNotConfigured
+    | NoProto
+    | ProtocolVersionNotInteger
+    | HelloSyntax of option: Bytes
+    | ClientNameInvalid
+    | NoSuchClient
+    | TimeoutNegative
+    | TimeoutNotInteger
+    | LcsNotString
+    | LcsLenAndIdx
+    | LfuNotSelected
+    | LruNotSelected
+    | ConfigUnknownOption of name: string
+    | ConfigSetFailed of name: string * reason: string
+    | ConfigImmutable of name: string
+    | ConfigDuplicate of name: string
+    | DebugNotAllowed
+    | UnknownDebugSubcommand of sub: Bytes
+    | ShutdownFlags
+    | InvalidCommandName of name: Bytes
+    | InvalidTimeout
+    | Custom of text: string
+
+module RedisError =
+    /// Redis's %s of a C string: stops at the first NUL; newlines in errors become spaces.
+    let private cstr (b: Bytes) (max: int) =
+        let n =
+            match Array.IndexOf(b, 0uy) with
+            | -1 -> b.Length
+            | i -> i
+
+        Text.Encoding.Latin1.GetString(b, 0, min n max)
+
+    let private unknownCommand (name: Bytes) (args: Bytes[]) =
+        let sb = Text.StringBuilder()
+        let mutable i = 0
+
+        while i < args.Length && sb.Length < 128 do
+            sb.Append('\'').Append(cstr args[i] (128 - sb.Length)).Append("' ") |> ignore
+            i <- i + 1
+
+        sprintf "ERR unknown command '%s', with args beginning with: %s" (cstr name 128) (sb.ToString())
+
+    /// The full error text (prefix included).
+    let text (e: RedisError) : string =
+        match e with
+        | RedisError.WrongType -> "WRONGTYPE Operation against a key holding the wrong kind of value"
+        | RedisError.WrongArity cmd -> sprintf "ERR wrong number of arguments for '%s' command" cmd
+        | RedisError.UnknownCommand(name, args) -> unknownCommand name args
+        | RedisError.UnknownSubcommand(sub, container) ->
+            sprintf "ERR unknown subcommand '%s'. Try %s HELP." (cstr sub 128) container
+        | RedisError.Syntax -> "ERR syntax error"
+        | RedisError.NotInteger -> "ERR value is not an integer or out of range"
+        | RedisError.NotFloat -> "ERR value is not a valid float"
+        | RedisError.Overflow -> "ERR increment or decrement would overflow"
+        | RedisError.DecrementOverflow -> "ERR decrement would overflow"
+        | RedisError.IncrementNanOrInfinity -> "ERR increment would produce NaN or Infinity"
+        | RedisError.NoSuchKey -> "ERR no such key"
+        | RedisError.SameObject -> "ERR source and destination objects are the same"
+        | RedisError.InvalidExpireTime cmd -> sprintf "ERR invalid expire time in '%s' command" cmd
+        | RedisError.UnsupportedOption opt -> sprintf "ERR Unsupported option %s" (cstr opt Int32.MaxValue)
+        | RedisError.ExpireNxConflict -> "ERR NX and XX, GT or LT options at the same time are not compatible"
+        | RedisError.ExpireGtLtConflict -> "ERR GT and LT options at the same time are not compatible"
+        | RedisError.OffsetOutOfRange -> "ERR offset is out of range"
+        | RedisError.StringTooLong -> "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+        | RedisError.DbIndexOutOfRange -> "ERR DB index is out of range"
+        | RedisError.InvalidFirstDbIndex -> "ERR invalid first DB index"
+        | RedisError.InvalidSecondDbIndex -> "ERR invalid second DB index"
+        | RedisError.InvalidCursor -> "ERR invalid cursor"
+        | RedisError.NoAuth -> "NOAUTH Authentication required."
+        | RedisError.WrongPass -> "WRONGPASS invalid username-password pair or user is disabled."
+        | RedisError.AuthNotConfigured ->
+            "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+        | RedisError.NoProto -> "NOPROTO unsupported protocol version"
+        | RedisError.ProtocolVersionNotInteger -> "ERR Protocol version is not an integer or out of range"
+        | RedisError.HelloSyntax opt -> sprintf "ERR Syntax error in HELLO option '%s'" (cstr opt Int32.MaxValue)
+        | RedisError.ClientNameInvalid -> "ERR Client names cannot contain spaces, newlines or special characters."
+        | RedisError.NoSuchClient -> "ERR No such client"
+        | RedisError.TimeoutNegative -> "ERR timeout is negative"
+        | RedisError.TimeoutNotInteger -> "ERR timeout is not an integer or out of range"
+        | RedisError.LcsNotString -> "ERR The specified keys must contain string values"
+        | RedisError.LcsLenAndIdx -> "ERR If you want both the length and indexes, please just use IDX."
+        | RedisError.LfuNotSelected ->
+            "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+        | RedisError.LruNotSelected ->
+            "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+        | RedisError.ConfigUnknownOption name ->
+            sprintf "ERR Unknown option or number of arguments for CONFIG SET - '%s'" name
+        | RedisError.ConfigSetFailed(name, reason) ->
+            sprintf "ERR CONFIG SET failed (possibly related to argument '%s') - %s" name reason
+        | RedisError.ConfigImmutable name ->
+            sprintf "ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config" name
+        | RedisError.ConfigDuplicate name ->
+            sprintf "ERR CONFIG SET failed (possibly related to argument '%s') - duplicate parameter" name
+        | RedisError.DebugNotAllowed ->
+            "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+        | RedisError.UnknownDebugSubcommand sub ->
+            sprintf "ERR unknown subcommand or wrong number of arguments for '%s'. Try DEBUG HELP." (cstr sub 128)
+        | RedisError.ShutdownFlags -> "ERR syntax error"
+        | RedisError.InvalidCommandName name -> sprintf "ERR Invalid command specified: %s" (cstr name 128)
+        | RedisError.InvalidTimeout -> "ERR timeout is not a float or out of range"
+        | RedisError.Custom t -> t
+        |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
+
+    let toResp (e: RedisError) = RespValue.Error(text e)

@@ -1,0 +1,181 @@
+/// The shapes every command shares: flags, key specs, the evaluation context, outcomes and effects.
+/// Handlers are pure: Ctx + Session + argv + World -> Outcome; the host carries out the effects.
+namespace CoolCache.Core.Commands
+
+open System
+open CoolCache.Core
+open CoolCache.Core.Protocol
+open CoolCache.Core.State
+
+/// Command flags as Redis defines them (server.h); central gates in Dispatch read them.
+[<Flags>]
+type CommandFlags =
+    | None = 0
+    | Write = 1
+    | ReadOnly = 2
+    | DenyOom = 4
+    | Admin = 8
+    | PubSub = 16
+    | NoScript = 32
+    | Blocking = 64
+    | Loading = 128
+    | Stale = 256
+    | Fast = 512
+    | NoMulti = 1024
+    | MayReplicate = 2048
+    | NoAuth = 4096
+    | AllowBusy = 8192
+
+/// Where a command's keys are in argv (positions count the command name as 0).
+[<RequireQualifiedAccess>]
+type KeySpec =
+    | NoKeys
+    /// first, last (-1 = the final argument, -2 the one before...), step
+    | Range of first: int * last: int * step: int
+
+[<RequireQualifiedAccess>]
+type CommandGroup =
+    | String
+    | Generic
+    | Connection
+    | Server
+
+/// One connected client as the host sees it (CLIENT LIST / CLIENT INFO fields).
+type ClientInfo =
+    { Id: int64
+      Addr: string
+      LocalAddr: string
+      Fd: int64
+      Name: Bytes
+      AgeSeconds: int64
+      IdleSeconds: int64
+      Flags: string
+      Db: int
+      QueryBuffer: int64
+      QueryBufferFree: int64
+      OutputMemory: int64
+      TotalMemory: int64
+      LastCommand: string
+      Protocol: int
+      LibName: string
+      LibVersion: string }
+
+/// Per-command counters kept by the host (INFO commandstats).
+type CommandStat =
+    { Command: string
+      Calls: int64
+      Microseconds: int64
+      RejectedCalls: int64
+      FailedCalls: int64 }
+
+/// Host figures for INFO.
+type HostStats =
+    { Pid: int
+      TcpPort: int
+      UptimeSeconds: int64
+      ExecutablePath: string
+      ConfigFile: string
+      ConnectedClients: int
+      BlockedClients: int
+      MaxClients: int
+      TotalConnections: int64
+      RejectedConnections: int64
+      TotalCommands: int64
+      InstantaneousOps: int64
+      NetInputBytes: int64
+      NetOutputBytes: int64
+      ExpiredKeys: int64
+      KeyspaceHits: int64
+      KeyspaceMisses: int64
+      UsedMemory: int64
+      UsedMemoryPeak: int64
+      UsedMemoryRss: int64
+      TotalSystemMemory: int64
+      CpuSys: float
+      CpuUser: float
+      CommandStats: CommandStat[]
+      LastSave: int64 }
+
+/// Read-only view of the host that some connection/server commands need (CLIENT LIST, INFO).
+type IHostView =
+    abstract Clients: unit -> ClientInfo[]
+    abstract Stats: unit -> HostStats
+
+[<RequireQualifiedAccess>]
+type ShutdownMode =
+    | Default
+    | Save
+    | NoSave
+
+/// What a command asks the host to do after its reply (the host's instructions).
+[<RequireQualifiedAccess>]
+type Effect =
+    /// Close this connection once the reply is written (QUIT).
+    | CloseAfterReply
+    /// Close these other connections (CLIENT KILL).
+    | KillClients of ids: int64[]
+    /// Stop the server (SHUTDOWN).
+    | Shutdown of ShutdownMode
+    /// Stop serving for this long, holding the engine (DEBUG SLEEP).
+    | Sleep of milliseconds: int64
+    /// CLIENT PAUSE until this unix ms; writesOnly for WRITE mode.
+    | Pause of untilMs: int64 * writesOnly: bool
+    /// CLIENT UNPAUSE.
+    | Unpause
+    /// CONFIG RESETSTAT.
+    | ResetStats
+    /// Settings changed; the host re-reads the ones it applies (limits, log level).
+    | ConfigChanged
+
+/// Everything a handler may read besides the World: the clock and randomness are inputs.
+type Ctx =
+    { NowMs: int64
+      /// The same instant in microseconds (TIME).
+      NowUs: int64
+      Seed: uint64
+      Host: IHostView
+      /// The client connected over loopback (enable-debug-command local).
+      IsLocal: bool }
+
+[<Struct>]
+type Outcome =
+    { Reply: RespValue
+      World: World
+      Session: Session
+      Effects: Effect list
+      /// No reply is written (CLIENT REPLY OFF/SKIP, SHUTDOWN).
+      Silent: bool }
+
+type Handler = Ctx -> Session -> Bytes[] -> World -> Outcome
+
+type CommandSpec =
+    { Name: string
+      Arity: int
+      Flags: CommandFlags
+      Keys: KeySpec
+      Group: CommandGroup
+      Since: string
+      Summary: string
+      Complexity: string
+      Handler: Handler
+      Subcommands: CommandSpec list
+      /// "get", or "config|get" for a subcommand.
+      FullName: string }
+
+module Outcome =
+    let inline reply (r: RespValue) (s: Session) (w: World) =
+        { Reply = r
+          World = w
+          Session = s
+          Effects = []
+          Silent = false }
+
+    let inline error (e: RedisError) (s: Session) (w: World) = reply (RedisError.toResp e) s w
+
+    /// A failed command leaves the World untouched: the one place that rule is enforced.
+    let inline ofResult (s: Session) (w: World) (r: Result<RespValue * World, RedisError>) =
+        match r with
+        | Ok(reply', w') -> reply reply' s w'
+        | Error e -> error e s w
+
+    let ok s w = reply RespValue.Ok s w

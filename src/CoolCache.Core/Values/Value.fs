@@ -1,0 +1,52 @@
+/// The union of every value kind a key can hold, and the one place TYPE names and OBJECT ENCODING
+/// names are decided (object.c: strEncoding, tryObjectEncoding thresholds).
+namespace CoolCache.Core.Values
+
+open CoolCache.Core
+
+/// A stored value. String encodings mirror Redis's so OBJECT ENCODING reports familiar names.
+[<RequireQualifiedAccess>]
+type Value =
+    /// A string whose encoding follows its content: "int" (≤ 20 chars, an int64), "embstr" (≤ 44 bytes), "raw".
+    | String of Bytes
+    /// A string modified in place (APPEND, SETRANGE on an existing value): always "raw".
+    | RawString of Bytes
+    /// A string made from a number (INCRBYFLOAT): "embstr" (≤ 44 bytes) or "raw", never "int".
+    | EmbString of Bytes
+
+module Value =
+    /// Redis's OBJ_SHARED_INTEGERS: integer strings below this are shared objects.
+    let sharedIntegers = 10000L
+
+    /// The name TYPE replies with.
+    let typeName (v: Value) =
+        match v with
+        | Value.String _
+        | Value.RawString _
+        | Value.EmbString _ -> "string"
+
+    let private isIntEncodable (b: Bytes) =
+        b.Length <= 20 && (Numbers.tryParseInt64 b).IsSome
+
+    /// The name OBJECT ENCODING replies with.
+    let encoding (v: Value) =
+        match v with
+        | Value.String b when isIntEncodable b -> "int"
+        | Value.String b
+        | Value.EmbString b -> if b.Length <= 44 then "embstr" else "raw"
+        | Value.RawString _ -> "raw"
+
+    /// OBJECT REFCOUNT: shared small integers report INT_MAX, as in Redis.
+    let refCount (v: Value) =
+        match v with
+        | Value.String b when isIntEncodable b ->
+            let n = (Numbers.tryParseInt64 b).Value
+            if n >= 0L && n < sharedIntegers then 2147483647L else 1L
+        | _ -> 1L
+
+    /// The bytes of a string value, or ValueNone for other kinds.
+    let inline tryString (v: Value) =
+        match v with
+        | Value.String b
+        | Value.RawString b
+        | Value.EmbString b -> ValueSome b
