@@ -1,0 +1,81 @@
+using System.CommandLine;
+using CoolCache.Core;
+using CoolCache.Core.State;
+
+namespace CoolCache.Server.Cli;
+
+/// <summary>
+/// coolcache-server [FILE] [--name value ...]: as with redis-server, an optional redis.conf-style file
+/// and every setting as a --name option (generated from the core's settings table). Command-line
+/// settings override the file's. Unknown options are refused.
+/// </summary>
+public static class ServerCommandLine
+{
+    public static RootCommand Build(out Argument<string?> file, out IReadOnlyList<Option<string>> settings)
+    {
+        var root = new RootCommand("CoolCache: a Redis-compatible in-memory data server.");
+        file = new Argument<string?>("config-file")
+        {
+            Description = "A redis.conf-style file (Redis's setting names).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        root.Arguments.Add(file);
+        var options = new List<Option<string>>();
+        foreach (var name in Api.SettingNames)
+        {
+            var option = new Option<string>("--" + name) { Description = $"The '{name}' setting." };
+            options.Add(option);
+            root.Options.Add(option);
+        }
+        settings = options;
+        return root;
+    }
+
+    /// <summary>Parse arguments into options, or an error message saying what is wrong.</summary>
+    public static bool TryParse(string[] args, out ServerOptions? options, out string? error)
+    {
+        var root = Build(out var fileArg, out var settingOptions);
+        var parsed = root.Parse(args);
+        options = null;
+        error = null;
+        if (parsed.Errors.Count > 0)
+        {
+            error = string.Join(Environment.NewLine, parsed.Errors.Select(e => e.Message));
+            return false;
+        }
+
+        var config = Api.DefaultConfig;
+        var file = parsed.GetValue(fileArg);
+        if (file is not null)
+        {
+            if (!File.Exists(file))
+            {
+                error = $"Fatal error, can't open config file '{file}': No such file or directory";
+                return false;
+            }
+            foreach (var (name, value) in Api.ParseConfigFile(File.ReadAllText(file)))
+            {
+                if (!Api.TryApplySetting(config, name, value, out config, out var e))
+                {
+                    error = $"*** FATAL CONFIG FILE ERROR *** {e}";
+                    return false;
+                }
+            }
+        }
+
+        foreach (var option in settingOptions)
+        {
+            var result = parsed.GetResult(option);
+            if (result is null || result.Implicit) continue;
+            var value = parsed.GetValue(option) ?? "";
+            if (!Api.TryApplySetting(config, option.Name.TrimStart('-'), value, out config, out var e))
+            {
+                error = $"*** FATAL CONFIG ERROR *** {e}";
+                return false;
+            }
+        }
+
+        options = new ServerOptions(config, file is null ? null : Path.GetFullPath(file));
+        return true;
+    }
+}

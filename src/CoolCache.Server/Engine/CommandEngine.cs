@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Diagnostics;
+using CoolCache.Core;
+using CoolCache.Core.Commands;
+using CoolCache.Core.Protocol;
+using CoolCache.Core.State;
+using CoolCache.Server.Logging;
+using CoolCache.Server.Networking;
+using CoolCache.Server.Sessions;
+
+namespace CoolCache.Server.Engine;
+
+/// <summary>
+/// The single owner of the current World. Connection threads take the lock, run a batch of commands
+/// through the pure core in commit order, write the replies into their own buffers, and carry out the
+/// effects. Timers (active expiry, idle timeout) are commands of their own under the same lock.
+/// </summary>
+public sealed class CommandEngine
+{
+    private readonly object _gate = new();
+    private readonly ServerLog _log;
+    private readonly ClientRegistry _clients;
+    private readonly Action _requestShutdown;
+    private World _world;
+    private ulong _seed = (ulong)Environment.TickCount64 | 1;
+    private long _pausedUntilMs;
+    private bool _pauseWritesOnly;
+
+    public CommandEngine(World world, ServerLog log, ClientRegistry clients, Action requestShutdown)
+    {
+        _world = world;
+        _log = log;
+        _clients = clients;
+        _requestShutdown = requestShutdown;
+    }
+
+    /// <summary>The latest published World (a consistent snapshot; never torn).</summary>
+    public World World => Volatile.Read(ref _world);
+
+    public Config Config => World.Config;
+
+    public static long NowUs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000 + (Stopwatch.GetTimestamp() / 10 % 1000);
+
+    /// <summary>Whether a connection with this session must authenticate first.</summary>
+    public bool AuthRequired(Session session) => !session.Authenticated && Config.RequirePass.Length > 0;
+
+    /// <summary>How long a batch must wait for CLIENT PAUSE, in ms (0 = go).</summary>
+    public long PauseRemainingMs(List<byte[][]> batch)
+    {
+        var until = Volatile.Read(ref _pausedUntilMs);
+        if (until == 0) return 0;
+        var remaining = until - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (remaining <= 0) return 0;
+        if (_pauseWritesOnly && !batch.Any(Api.IsWrite)) return 0;
+        return remaining;
+    }
+
+    /// <summary>Run a batch for one connection; replies go to output unless silenced.</summary>
+    public void Execute(Connection connection, List<byte[][]> batch, IBufferWriter<byte> output)
+    {
+        lock (_gate)
+        {
+            var nowUs = NowUs();
+            foreach (var argv in batch)
+            {
+                if (connection.CloseAfterReply) break;
+                var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, connection.IsLocal);
+                var started = Stopwatch.GetTimestamp();
+                StepResult result;
+                try
+                {
+                    result = Api.Execute(ctx, connection.Session, argv, _world);
+                }
+                catch (Exception ex)
+                {
+                    // A bug in a handler: keep the previous World (free rollback), answer, log, go on.
+                    _log.Warning($"Internal error running '{Bytes.toLatin1(argv[0])}': {ex}");
+                    Api.WriteReply(connection.Session.Protocol, RespValue.NewError("ERR internal error"), output);
+                    continue;
+                }
+
+                Volatile.Write(ref _world, result.World);
+                connection.Session = result.Session;
+                connection.LastCommand = result.Command ?? "NULL";
+                _clients.Record(result.Command, Stopwatch.GetElapsedTime(started), result.IsError);
+                if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, output);
+                foreach (var effect in result.Effects) Apply(connection, effect);
+            }
+        }
+    }
+
+    private void Apply(Connection connection, Effect effect)
+    {
+        switch (effect)
+        {
+            case { IsCloseAfterReply: true }:
+                connection.CloseAfterReply = true;
+                break;
+            case Effect.KillClients kill:
+                foreach (var id in kill.ids)
+                {
+                    if (id == connection.Id) connection.CloseAfterReply = true;
+                    else _clients.Kill(id);
+                }
+                break;
+            case Effect.Shutdown:
+                _log.Warning("User requested shutdown...");
+                connection.CloseAfterReply = true;
+                _requestShutdown();
+                break;
+            case Effect.Sleep sleep:
+                Thread.Sleep(TimeSpan.FromMilliseconds(sleep.milliseconds));
+                break;
+            case Effect.Pause pause:
+                _pauseWritesOnly = pause.writesOnly;
+                Volatile.Write(ref _pausedUntilMs, pause.untilMs);
+                break;
+            case { IsUnpause: true }:
+                Volatile.Write(ref _pausedUntilMs, 0);
+                break;
+            case { IsResetStats: true }:
+                _clients.ResetStats();
+                break;
+            case { IsConfigChanged: true }:
+                _log.SetLevel(_world.Config.LogLevel);
+                break;
+        }
+    }
+
+    /// <summary>Active expiry: remove the keys that are due (exactly those), a bounded number per tick.</summary>
+    public void ExpireDueKeys()
+    {
+        lock (_gate)
+        {
+            var world = Api.Expire(NowUs() / 1000, 20000, _world, out var removed);
+            if (removed > 0)
+            {
+                Volatile.Write(ref _world, world);
+                _clients.AddExpired(removed);
+            }
+        }
+    }
+
+    private ulong NextSeed()
+    {
+        var x = _seed;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        _seed = x;
+        return x;
+    }
+}
