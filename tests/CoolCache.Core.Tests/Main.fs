@@ -1,4 +1,7 @@
 module CoolCache.Core.Tests.Main
+
 open Expecto
+
 [<EntryPoint>]
-let main argv = runTestsWithCLIArgs [] argv (testList "Core" [])
+let main argv =
+    runTestsWithCLIArgs [] argv (testList "Core" [ Collections.HashMapTests.tests ])
