@@ -97,6 +97,12 @@ type Api =
         removed <- n
         w
 
+    /// Whether argv names a write command (CLIENT PAUSE WRITE holds these back).
+    static member IsWrite(argv: Bytes[]) : bool =
+        match Dispatch.resolve argv with
+        | Ok spec -> spec.Flags &&& CommandFlags.Write <> CommandFlags.None
+        | Error _ -> false
+
     /// Read one command from the front of the buffer (the socket-path reader).
     static member ReadCommand(limits: ReadLimits, buffer: ReadOnlySpan<byte>) = RespReader.read (limits, buffer)
 

@@ -4,4 +4,7 @@ open Expecto
 
 [<EntryPoint>]
 let main argv =
-    runTestsWithCLIArgs [] argv (testList "Core" [ Prelude.NumbersTests.tests; Prelude.GlobTests.tests ])
+    runTestsWithCLIArgs
+        []
+        argv
+        (testList "Core" [ Prelude.NumbersTests.tests; Prelude.GlobTests.tests; Collections.HashMapTests.tests ])

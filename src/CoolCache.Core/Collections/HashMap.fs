@@ -1,60 +1,516 @@
-/// Persistent hash map (CHAMP). PLACEHOLDER implementation over ImmutableDictionary: the API below is
-/// the contract; the CHAMP implementation replaces the body without changing the signatures.
+/// Persistent hash map: a CHAMP trie (Steindorfer & Vinju, OOPSLA 2015). Each node has a datamap of inline
+/// entries and a nodemap of sub-nodes over 5-bit fragments of the key's position (its bit-reversed 32-bit
+/// hash, so the low hash bits pick the top-level slot), with collision nodes below the last level. Deletes
+/// inline single-entry sub-nodes, so the structure (and the iteration/SCAN order) depends only on the key set.
 namespace CoolCache.Core.Collections
 
+open System
+open System.Buffers.Binary
+open System.Collections
 open System.Collections.Generic
-open System.Collections.Immutable
+open System.Numerics
 
+/// A trie node. Levels use shifts 0,5,..,30 of the position (the last level has 2 bits: slots 0,8,16,24);
+/// a node reached with shift > 30 is a collision node: Entries hold keys of one position, bitmaps are 0.
 [<Sealed>]
-type HashMap<'K, 'V> internal (comparer: IEqualityComparer<'K>, d: ImmutableDictionary<'K, 'V>) =
-    member _.Comparer = comparer
-    member internal _.Dict = d
-    /// O(1).
-    member _.Count = d.Count
-    member _.IsEmpty = d.IsEmpty
+type internal Node<'K, 'V> =
+    val DataMap: uint32
+    val NodeMap: uint32
+    val Entries: struct ('K * 'V)[]
+    val Children: Node<'K, 'V>[]
 
-    /// O(log32 n).
-    member _.TryFind(key: 'K) : 'V voption =
-        match d.TryGetValue key with
-        | true, v -> ValueSome v
+    new(dataMap, nodeMap, entries, children) =
+        {
+            DataMap = dataMap
+            NodeMap = nodeMap
+            Entries = entries
+            Children = children
+        }
+
+module internal Champ =
+    /// Bit-reversed hash: the position of a key in iteration order.
+    let inline position (h: int) : uint32 =
+        let mutable x = uint32 h
+        x <- ((x >>> 1) &&& 0x55555555u) ||| ((x &&& 0x55555555u) <<< 1)
+        x <- ((x >>> 2) &&& 0x33333333u) ||| ((x &&& 0x33333333u) <<< 2)
+        x <- ((x >>> 4) &&& 0x0F0F0F0Fu) ||| ((x &&& 0x0F0F0F0Fu) <<< 4)
+        BinaryPrimitives.ReverseEndianness x
+
+    let inline slotBit (pos: uint32) (shift: int) = 1u <<< int ((pos <<< shift) >>> 27)
+
+    let inline index (bitmap: uint32) (bit: uint32) =
+        BitOperations.PopCount(bitmap &&& (bit - 1u))
+
+    let inline empty<'T> () = Array.Empty<'T>()
+
+    let inline arrInsert (src: 'T[]) (i: int) (x: 'T) =
+        let dst = Array.zeroCreate (src.Length + 1)
+        src.AsSpan(0, i).CopyTo(dst.AsSpan())
+        dst[i] <- x
+        src.AsSpan(i).CopyTo(dst.AsSpan(i + 1))
+        dst
+
+    let inline arrRemove (src: 'T[]) (i: int) =
+        if src.Length = 1 then
+            Array.Empty<'T>()
+        else
+            let dst = Array.zeroCreate (src.Length - 1)
+            src.AsSpan(0, i).CopyTo(dst.AsSpan())
+            src.AsSpan(i + 1).CopyTo(dst.AsSpan(i))
+            dst
+
+    let inline arrSet (src: 'T[]) (i: int) (x: 'T) =
+        let dst = Array.zeroCreate src.Length
+        src.AsSpan().CopyTo(dst.AsSpan())
+        dst[i] <- x
+        dst
+
+    /// An ordering for keys of a collision node (keeps their order canonical), when one is available:
+    /// the comparer itself if it is an IComparer, else the default ordering of a comparable key type.
+    let collisionOrder (cmp: IEqualityComparer<'K>) : IComparer<'K> voption =
+        match box cmp with
+        | :? IComparer<'K> as c -> ValueSome c
+        | _ when
+            typeof<IComparable<'K>>.IsAssignableFrom typeof<'K>
+            || typeof<IComparable>.IsAssignableFrom typeof<'K>
+            ->
+            ValueSome Comparer<'K>.Default
         | _ -> ValueNone
 
-    member _.ContainsKey(key: 'K) = d.ContainsKey key
+    /// Index at which `key` goes into a collision node's entries (after all keys not greater than it).
+    let collisionIndex (cmp: IEqualityComparer<'K>) (es: struct ('K * 'V)[]) (key: 'K) =
+        match collisionOrder cmp with
+        | ValueNone -> es.Length
+        | ValueSome order ->
+            let mutable i = 0
 
-    /// O(log32 n). Replaces an existing value.
-    member _.Add(key: 'K, value: 'V) = HashMap(comparer, d.SetItem(key, value))
+            while i < es.Length && (let struct (k, _) = es[i] in order.Compare(k, key) <= 0) do
+                i <- i + 1
 
-    /// O(log32 n). Returns this same instance when the key is absent.
+            i
+
+    let tryFind (cmp: IEqualityComparer<'K>) (root: Node<'K, 'V>) (key: 'K) : 'V voption =
+        let pos = position (cmp.GetHashCode key)
+        let mutable node = root
+        let mutable shift = 0
+        let mutable result = ValueNone
+        let mutable searching = true
+
+        while searching do
+            if shift > 30 then
+                let es = node.Entries
+                let mutable i = 0
+
+                while i < es.Length do
+                    let struct (k, v) = es[i]
+
+                    if cmp.Equals(k, key) then
+                        result <- ValueSome v
+                        i <- es.Length
+                    else
+                        i <- i + 1
+
+                searching <- false
+            else
+                let bit = slotBit pos shift
+
+                if node.DataMap &&& bit <> 0u then
+                    let struct (k, v) = node.Entries[index node.DataMap bit]
+
+                    if cmp.Equals(k, key) then
+                        result <- ValueSome v
+
+                    searching <- false
+                elif node.NodeMap &&& bit <> 0u then
+                    node <- node.Children[index node.NodeMap bit]
+                    shift <- shift + 5
+                else
+                    searching <- false
+
+        result
+
+    /// The smallest subtree holding two entries with distinct keys, at `shift`.
+    let rec merge
+        (cmp: IEqualityComparer<'K>)
+        (e1: struct ('K * 'V))
+        (p1: uint32)
+        (e2: struct ('K * 'V))
+        (p2: uint32)
+        shift
+        : Node<'K, 'V> =
+        if shift > 30 then
+            let es =
+                if collisionIndex cmp [| e1 |] (let struct (k2, _) = e2 in k2) = 0 then
+                    [| e2; e1 |]
+                else
+                    [| e1; e2 |]
+
+            Node(0u, 0u, es, empty ())
+        else
+            let b1 = slotBit p1 shift
+            let b2 = slotBit p2 shift
+
+            if b1 = b2 then
+                Node(0u, b1, empty (), [| merge cmp e1 p1 e2 p2 (shift + 5) |])
+            else
+                Node(b1 ||| b2, 0u, (if b1 < b2 then [| e1; e2 |] else [| e2; e1 |]), empty ())
+
+    /// Returns the new node and whether the key was new (false: its value was replaced).
+    let rec add
+        (cmp: IEqualityComparer<'K>)
+        (node: Node<'K, 'V>)
+        (key: 'K)
+        (value: 'V)
+        pos
+        shift
+        : struct (Node<'K, 'V> * bool) =
+        if shift > 30 then
+            let es = node.Entries
+            let mutable found = -1
+            let mutable i = 0
+
+            while found < 0 && i < es.Length do
+                let struct (k, _) = es[i]
+
+                if cmp.Equals(k, key) then
+                    found <- i
+
+                i <- i + 1
+
+            if found >= 0 then
+                struct (Node(0u, 0u, arrSet es found (struct (key, value)), node.Children), false)
+            else
+                struct (Node(0u, 0u, arrInsert es (collisionIndex cmp es key) (struct (key, value)), node.Children),
+                        true)
+        else
+            let bit = slotBit pos shift
+
+            if node.DataMap &&& bit <> 0u then
+                let i = index node.DataMap bit
+                let struct (k, _) as old = node.Entries[i]
+
+                if cmp.Equals(k, key) then
+                    struct (Node(node.DataMap, node.NodeMap, arrSet node.Entries i (struct (key, value)), node.Children),
+                            false)
+                else
+                    let sub =
+                        merge cmp old (position (cmp.GetHashCode k)) (struct (key, value)) pos (shift + 5)
+
+                    let children = arrInsert node.Children (index node.NodeMap bit) sub
+                    struct (Node(node.DataMap ^^^ bit, node.NodeMap ||| bit, arrRemove node.Entries i, children), true)
+            elif node.NodeMap &&& bit <> 0u then
+                let j = index node.NodeMap bit
+                let struct (child, added) = add cmp node.Children[j] key value pos (shift + 5)
+                struct (Node(node.DataMap, node.NodeMap, node.Entries, arrSet node.Children j child), added)
+            else
+                let entries = arrInsert node.Entries (index node.DataMap bit) (struct (key, value))
+                struct (Node(node.DataMap ||| bit, node.NodeMap, entries, node.Children), true)
+
+    /// Returns the same node when the key is absent. A sub-node left with a single entry is inlined into
+    /// its parent (canonical form).
+    let rec remove (cmp: IEqualityComparer<'K>) (node: Node<'K, 'V>) (key: 'K) pos shift : Node<'K, 'V> =
+        if shift > 30 then
+            let es = node.Entries
+            let mutable found = -1
+            let mutable i = 0
+
+            while found < 0 && i < es.Length do
+                let struct (k, _) = es[i]
+
+                if cmp.Equals(k, key) then
+                    found <- i
+
+                i <- i + 1
+
+            if found < 0 then
+                node
+            else
+                Node(0u, 0u, arrRemove es found, node.Children)
+        else
+            let bit = slotBit pos shift
+
+            if node.DataMap &&& bit <> 0u then
+                let i = index node.DataMap bit
+                let struct (k, _) = node.Entries[i]
+
+                if cmp.Equals(k, key) then
+                    Node(node.DataMap ^^^ bit, node.NodeMap, arrRemove node.Entries i, node.Children)
+                else
+                    node
+            elif node.NodeMap &&& bit <> 0u then
+                let j = index node.NodeMap bit
+                let child = node.Children[j]
+                let child' = remove cmp child key pos (shift + 5)
+
+                if obj.ReferenceEquals(child, child') then
+                    node
+                elif child'.NodeMap = 0u && child'.Entries.Length = 1 then
+                    let entries = arrInsert node.Entries (index node.DataMap bit) child'.Entries[0]
+                    Node(node.DataMap ||| bit, node.NodeMap ^^^ bit, entries, arrRemove node.Children j)
+                else
+                    Node(node.DataMap, node.NodeMap, node.Entries, arrSet node.Children j child')
+            else
+                node
+
+    let rec fold (f: OptimizedClosures.FSharpFunc<'S, 'K, 'V, 'S>) (state: 'S) (node: Node<'K, 'V>) shift : 'S =
+        let mutable acc = state
+
+        if shift > 30 || node.NodeMap = 0u then
+            for struct (k, v) in node.Entries do
+                acc <- f.Invoke(acc, k, v)
+        else
+            let mutable bm = node.DataMap ||| node.NodeMap
+
+            while bm <> 0u do
+                let bit = bm &&& (0u - bm)
+                bm <- bm ^^^ bit
+
+                if node.DataMap &&& bit <> 0u then
+                    let struct (k, v) = node.Entries[index node.DataMap bit]
+                    acc <- f.Invoke(acc, k, v)
+                else
+                    acc <- fold f acc node.Children[index node.NodeMap bit] (shift + 5)
+
+        acc
+
+    /// Mutable state of one SCAN step.
+    [<Sealed>]
+    type ScanState<'K, 'V>(start: uint64, count: int) =
+        member val Acc = ResizeArray<struct ('K * 'V)>() with get
+        member _.Start = start
+        member _.Count = count
+        /// Exclusive end (a position) of the last range visited.
+        member val LastEnd = 0UL with get, set
+        /// Whether entries remain after LastEnd.
+        member val More = false with get, set
+
+    /// Visits the node's ranges ending after st.Start in order; true when it stopped with enough entries.
+    let rec scanNode (cmp: IEqualityComparer<'K>) (node: Node<'K, 'V>) shift (prefix: uint64) (st: ScanState<'K, 'V>) =
+        if shift > 30 then
+            st.Acc.AddRange node.Entries
+            st.LastEnd <- prefix + 1UL
+            st.Acc.Count >= st.Count
+        else
+            let size = if shift < 30 then 1UL <<< (27 - shift) else 1UL
+            let mutable bm = node.DataMap ||| node.NodeMap
+
+            if prefix < st.Start then // the start lies inside this node: skip the slots before it
+                bm <- bm &&& ~~~((slotBit (uint32 st.Start) shift) - 1u)
+
+            let mutable stopped = false
+
+            while not stopped && bm <> 0u do
+                let x = BitOperations.TrailingZeroCount bm
+                let bit = 1u <<< x
+                bm <- bm ^^^ bit
+
+                let lo =
+                    if shift < 30 then
+                        prefix ||| (uint64 x <<< (27 - shift))
+                    else
+                        prefix ||| uint64 (x >>> 3)
+
+                if node.DataMap &&& bit <> 0u then
+                    let struct (k, _) as e = node.Entries[index node.DataMap bit]
+
+                    if lo >= st.Start || uint64 (position (cmp.GetHashCode k)) >= st.Start then
+                        st.Acc.Add e
+
+                    if st.Acc.Count >= st.Count then
+                        stopped <- true
+                        st.LastEnd <- lo + size
+                else
+                    stopped <- scanNode cmp node.Children[index node.NodeMap bit] (shift + 5) lo st
+
+            if stopped && bm <> 0u then
+                st.More <- true
+
+            stopped
+
+    /// Builds the canonical subtree of entries [lo, hi) sorted by position (collision groups pre-ordered).
+    let rec build (es: struct ('K * 'V)[]) (ps: uint32[]) lo hi shift : Node<'K, 'V> =
+        if shift > 30 then
+            Node(0u, 0u, es[lo .. hi - 1], empty ())
+        else
+            let mutable dataMap = 0u
+            let mutable nodeMap = 0u
+            let mutable i = lo
+
+            while i < hi do
+                let bit = slotBit ps[i] shift
+                let mutable j = i + 1
+
+                while j < hi && slotBit ps[j] shift = bit do
+                    j <- j + 1
+
+                if j - i = 1 then
+                    dataMap <- dataMap ||| bit
+                else
+                    nodeMap <- nodeMap ||| bit
+
+                i <- j
+
+            let entries = Array.zeroCreate (BitOperations.PopCount dataMap)
+            let children = Array.zeroCreate (BitOperations.PopCount nodeMap)
+            let mutable ei = 0
+            let mutable ci = 0
+            i <- lo
+
+            while i < hi do
+                let bit = slotBit ps[i] shift
+                let mutable j = i + 1
+
+                while j < hi && slotBit ps[j] shift = bit do
+                    j <- j + 1
+
+                if j - i = 1 then
+                    entries[ei] <- es[i]
+                    ei <- ei + 1
+                else
+                    children[ci] <- build es ps i j (shift + 5)
+                    ci <- ci + 1
+
+                i <- j
+
+            Node(dataMap, nodeMap, (if ei = 0 then empty () else entries), (if ci = 0 then empty () else children))
+
+    let inline mix64 (x: uint64) =
+        let x = (x ^^^ (x >>> 30)) * 0xbf58476d1ce4e5b9UL
+        let x = (x ^^^ (x >>> 27)) * 0x94d049bb133111ebUL
+        x ^^^ (x >>> 31)
+
+/// Depth-first enumerator in position order (an explicit stack of at most 8 levels).
+[<Sealed>]
+type internal ChampEnumerator<'K, 'V>(root: Node<'K, 'V>) =
+    let nodes = Array.zeroCreate<Node<'K, 'V>> 8
+    // Per level: the slots still to visit (for a collision node: the next entry index).
+    let pending = Array.zeroCreate<uint32> 8
+    let mutable depth = -1
+    let mutable started = false
+    let mutable current = Unchecked.defaultof<struct ('K * 'V)>
+
+    member private _.Push(node: Node<'K, 'V>) =
+        depth <- depth + 1
+        nodes[depth] <- node
+        pending[depth] <- if depth = 7 then 0u else node.DataMap ||| node.NodeMap
+
+    interface IEnumerator<struct ('K * 'V)> with
+        member _.Current = current
+        member _.Current = box current
+        member _.Reset() = raise (NotSupportedException())
+        member _.Dispose() = ()
+
+        member this.MoveNext() =
+            if not started then
+                started <- true
+                this.Push root
+
+            let mutable result = false
+            let mutable searching = depth >= 0
+
+            while searching do
+                let node = nodes[depth]
+
+                if depth = 7 then
+                    let i = int pending[7]
+
+                    if i < node.Entries.Length then
+                        current <- node.Entries[i]
+                        pending[7] <- uint32 (i + 1)
+                        result <- true
+                        searching <- false
+                    else
+                        depth <- depth - 1
+                else
+                    let bm = pending[depth]
+
+                    if bm = 0u then
+                        depth <- depth - 1
+                    else
+                        let bit = bm &&& (0u - bm)
+                        pending[depth] <- bm ^^^ bit
+
+                        if node.DataMap &&& bit <> 0u then
+                            current <- node.Entries[Champ.index node.DataMap bit]
+                            result <- true
+                            searching <- false
+                        else
+                            this.Push node.Children[Champ.index node.NodeMap bit]
+
+                if depth < 0 then
+                    searching <- false
+
+            result
+
+/// An immutable map from keys to values under an equality comparer. Lookups and updates are O(log32 n),
+/// plus a linear scan of the (normally tiny) group of keys sharing one full 32-bit hash.
+[<Sealed>]
+type HashMap<'K, 'V> internal (comparer: IEqualityComparer<'K>, root: Node<'K, 'V>, count: int) =
+    /// The key comparer (hash and equality). O(1).
+    member _.Comparer = comparer
+    member internal _.Root = root
+    /// Number of entries. O(1).
+    member _.Count = count
+    /// O(1).
+    member _.IsEmpty = count = 0
+
+    /// O(log32 n), no allocation.
+    member _.TryFind(key: 'K) : 'V voption = Champ.tryFind comparer root key
+
+    /// O(log32 n), no allocation.
+    member _.ContainsKey(key: 'K) =
+        (Champ.tryFind comparer root key).IsSome
+
+    /// O(log32 n): copies the path to the key. Replaces an existing value (and key).
+    member _.Add(key: 'K, value: 'V) =
+        let struct (root', added) =
+            Champ.add comparer root key value (Champ.position (comparer.GetHashCode key)) 0
+
+        HashMap(comparer, root', (if added then count + 1 else count))
+
+    /// O(log32 n): copies the path to the key. Returns this same instance when the key is absent.
     member this.Remove(key: 'K) =
-        if d.ContainsKey key then HashMap(comparer, d.Remove key) else this
+        let root' =
+            Champ.remove comparer root key (Champ.position (comparer.GetHashCode key)) 0
 
-    /// Position of a hash in iteration order (the SCAN cursor space): bit-reversed 32-bit hash.
-    static member internal Position(h: int) : uint32 =
-        let mutable x = uint32 h
-        let mutable r = 0u
+        if obj.ReferenceEquals(root, root') then
+            this
+        else
+            HashMap(comparer, root', count - 1)
 
-        for _ in 0..31 do
-            r <- (r <<< 1) ||| (x &&& 1u)
-            x <- x >>> 1
+    /// Position of a hash in iteration order (the SCAN cursor space): bit-reversed 32-bit hash. O(1).
+    static member Position(h: int) : uint32 = Champ.position h
 
-        r
-
-    /// Entries in iteration order (ascending Position of the key's hash).
+    /// Entries in iteration order (ascending Position of the key's hash; entries with equal positions in
+    /// the key type's order when it has one). O(1) to create, O(n) to enumerate.
     member _.ToSeq() : seq<struct ('K * 'V)> =
-        d
-        |> Seq.sortBy (fun kv -> HashMap<'K, 'V>.Position(comparer.GetHashCode kv.Key))
-        |> Seq.map (fun kv -> struct (kv.Key, kv.Value))
+        { new IEnumerable<struct ('K * 'V)> with
+            member _.GetEnumerator() =
+                new ChampEnumerator<'K, 'V>(root) :> IEnumerator<struct ('K * 'V)>
+          interface IEnumerable with
+              member _.GetEnumerator() =
+                  new ChampEnumerator<'K, 'V>(root) :> IEnumerator
+        }
 
 module HashMap =
     /// The empty map for a comparer. O(1).
     let empty<'K, 'V> (comparer: IEqualityComparer<'K>) : HashMap<'K, 'V> =
-        HashMap(comparer, ImmutableDictionary.Create<'K, 'V>(comparer))
+        HashMap(comparer, Node(0u, 0u, Champ.empty (), Champ.empty ()), 0)
 
+    /// O(1).
     let inline count (m: HashMap<'K, 'V>) = m.Count
+    /// O(log32 n).
     let inline tryFind (key: 'K) (m: HashMap<'K, 'V>) = m.TryFind key
+    /// O(log32 n).
     let inline containsKey (key: 'K) (m: HashMap<'K, 'V>) = m.ContainsKey key
+    /// O(log32 n). Replaces an existing value.
     let inline add (key: 'K) (value: 'V) (m: HashMap<'K, 'V>) = m.Add(key, value)
+    /// O(log32 n). Returns the same map when the key is absent.
     let inline remove (key: 'K) (m: HashMap<'K, 'V>) = m.Remove key
+
+    /// Position of a key in iteration order (the SCAN cursor space is position + 1). O(hash).
+    let position (comparer: IEqualityComparer<'K>) (key: 'K) =
+        Champ.position (comparer.GetHashCode key)
 
     /// Upsert or delete in one step: f gets the current value (or ValueNone) and returns the new one
     /// (ValueNone deletes). O(log32 n).
@@ -63,38 +519,102 @@ module HashMap =
         | ValueSome v -> m.Add(key, v)
         | ValueNone -> m.Remove key
 
-    /// Entries in iteration order (stable for a given set of keys).
+    /// Entries in iteration order (stable for a given set of keys). O(n) to enumerate.
     let toSeq (m: HashMap<'K, 'V>) = m.ToSeq()
 
-    let ofSeq (comparer: IEqualityComparer<'K>) (entries: seq<'K * 'V>) =
-        entries |> Seq.fold (fun (acc: HashMap<'K, 'V>) (k, v) -> acc.Add(k, v)) (empty comparer)
+    /// Folds over the entries in iteration order, without an enumerator. O(n).
+    let fold (folder: 'S -> 'K -> 'V -> 'S) (state: 'S) (m: HashMap<'K, 'V>) : 'S =
+        Champ.fold (OptimizedClosures.FSharpFunc<_, _, _, _>.Adapt folder) state m.Root 0
+
+    /// Builds a map in bulk (later duplicates win, as with repeated add): sorts by position and builds the
+    /// canonical trie bottom-up, without path copying. O(n log n).
+    let ofSeq (comparer: IEqualityComparer<'K>) (entries: seq<'K * 'V>) : HashMap<'K, 'V> =
+        let items = Seq.toArray entries
+        // Sort keys: position in the high half, input index in the low half (stable: first occurrence first).
+        let order = Array.zeroCreate<uint64> items.Length
+
+        for i in 0 .. items.Length - 1 do
+            order[i] <-
+                (uint64 (Champ.position (comparer.GetHashCode(fst items[i]))) <<< 32)
+                ||| uint64 i
+
+        Array.Sort order
+        let es = ResizeArray<struct ('K * 'V)>(items.Length)
+        let ps = ResizeArray<uint32>(items.Length)
+        let collisionOrder = Champ.collisionOrder comparer
+        let mutable i = 0
+
+        while i < order.Length do
+            let pos = uint32 (order[i] >>> 32)
+            let groupStart = es.Count
+
+            while i < order.Length && uint32 (order[i] >>> 32) = pos do
+                let (k, v) = items[int (uint32 order[i])]
+                let mutable j = groupStart
+
+                while j < es.Count && not (let struct (k', _) = es[j] in comparer.Equals(k', k)) do
+                    j <- j + 1
+
+                if j < es.Count then
+                    es[j] <- struct (k, v)
+                else
+                    // Keep collision groups in the same order repeated adds would give (stable insertion).
+                    let mutable at = es.Count
+
+                    match collisionOrder with
+                    | ValueSome o ->
+                        while at > groupStart && (let struct (k', _) = es[at - 1] in o.Compare(k', k) > 0) do
+                            at <- at - 1
+                    | ValueNone -> ()
+
+                    es.Insert(at, struct (k, v))
+                    ps.Add pos
+
+                i <- i + 1
+
+        let es = es.ToArray()
+        let root = Champ.build es (ps.ToArray()) 0 es.Length 0
+        HashMap(comparer, root, es.Length)
 
     /// One SCAN step: from cursor (0 = start), returns at least `count` entries when that many remain
     /// (never splitting a group of equal-position entries) and the next cursor (0 = done). Every entry
     /// present for the whole scan is returned at least once, even if others are added or removed between
-    /// calls. Cursor = (next position) + 1, as uint64.
+    /// calls. Cursor = (next position) + 1, as uint64, where the next position ends the trie range (slot)
+    /// last visited. O(log32 n + count): descends directly to the cursor.
     let scan (cursor: uint64) (count: int) (m: HashMap<'K, 'V>) : struct (uint64 * struct ('K * 'V)[]) =
-        let start = if cursor = 0UL then 0UL else cursor - 1UL
-        let pos (struct (k: 'K, _: 'V)) = uint64 (HashMap<'K, 'V>.Position(m.Comparer.GetHashCode k))
-
-        let rest = m.ToSeq() |> Seq.filter (fun e -> pos e >= start) |> Seq.toArray
-        let count = max 1 count
-
-        if rest.Length <= count then
-            struct (0UL, rest)
+        if cursor > (1UL <<< 32) then
+            struct (0UL, [||])
         else
-            let lastPos = pos rest[count - 1]
-            let taken = rest |> Array.takeWhile (fun e -> pos e <= lastPos)
+            let st =
+                Champ.ScanState<'K, 'V>((if cursor = 0UL then 0UL else cursor - 1UL), max 1 count)
 
-            if taken.Length = rest.Length then
-                struct (0UL, taken)
-            else
-                struct (lastPos + 2UL, taken)
+            let stopped = Champ.scanNode m.Comparer m.Root 0 0UL st
+            let next = if stopped && st.More then st.LastEnd + 1UL else 0UL
+            struct (next, st.Acc.ToArray())
 
-    /// A pseudo-random entry chosen by seed (not necessarily uniform); ValueNone when empty. O(log32 n).
+    /// A pseudo-random entry chosen by seed (not necessarily uniform, but every entry has a non-zero
+    /// chance); ValueNone when empty. O(log32 n): descends by the mixed seed's digits.
     let randomEntry (seed: uint64) (m: HashMap<'K, 'V>) : struct ('K * 'V) voption =
         if m.IsEmpty then
             ValueNone
         else
-            let all = m.ToSeq() |> Seq.toArray
-            ValueSome all[int (seed % uint64 all.Length)]
+            let mutable s = Champ.mix64 seed
+            let mutable node = m.Root
+            let mutable shift = 0
+            let mutable result = ValueNone
+
+            while result.IsNone do
+                if shift > 30 then
+                    result <- ValueSome node.Entries[int (s % uint64 node.Entries.Length)]
+                else
+                    let n = uint64 (node.Entries.Length + node.Children.Length)
+                    let i = int (s % n)
+                    s <- s / n
+
+                    if i < node.Entries.Length then
+                        result <- ValueSome node.Entries[i]
+                    else
+                        node <- node.Children[i - node.Entries.Length]
+                        shift <- shift + 5
+
+            result
