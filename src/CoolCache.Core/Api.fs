@@ -32,7 +32,7 @@ type Api =
     static member SettingNames: string[] = Config.settings |> List.map (fun s -> s.Name) |> Array.ofList
 
     /// Apply one setting at start-up; false with a message for an unknown name or a bad value.
-    static member TryApplySetting(config: Config, name: string, value: string, result: byref<Config>, error: byref<string>) =
+    static member TryApplySetting(config: Config, name: string, value: string, result: outref<Config>, error: outref<string>) =
         match Config.applyStartup name value config with
         | Ok c ->
             result <- c
@@ -92,7 +92,7 @@ type Api =
              | _ -> false) }
 
     /// Active expiry of up to limit due keys; removed says how many went.
-    static member Expire(now: int64, limit: int, world: World, removed: byref<int>) : World =
+    static member Expire(now: int64, limit: int, world: World, removed: outref<int>) : World =
         let struct (w, n) = Engine.expire now limit world
         removed <- n
         w

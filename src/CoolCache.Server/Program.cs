@@ -1,1 +1,34 @@
+using System.Runtime.InteropServices;
+using CoolCache.Server;
+using CoolCache.Server.Cli;
+
+if (args.Length > 0 && args[0] is "--help" or "-h" or "-?")
+{
+    return await ServerCommandLine.Build(out _, out _).Parse(args).InvokeAsync();
+}
+if (args.Length > 0 && args[0] is "--version" or "-v")
+{
+    Console.WriteLine($"CoolCache server v={ServerHost.Version}");
+    return 0;
+}
+if (!ServerCommandLine.TryParse(args, out var options, out var error))
+{
+    Console.Error.WriteLine(error);
+    return 1;
+}
+
+ServerHost host;
+try
+{
+    host = ServerHost.Start(options!);
+}
+catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"Could not start: {ex.Message}");
+    return 1;
+}
+
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; host.RequestShutdown(); });
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; host.RequestShutdown(); });
+await host.Completion;
 return 0;

@@ -87,7 +87,7 @@ let hello: Handler =
                 | Some _ -> Error RedisError.WrongPass
                 | None -> Ok s
 
-            if not s.Authenticated then
+            if not s.Authenticated && w.Config.RequirePass <> "" then
                 return!
                     Error(
                         RedisError.Custom

@@ -74,7 +74,7 @@ public sealed class CommandEngine
                 catch (Exception ex)
                 {
                     // A bug in a handler: keep the previous World (free rollback), answer, log, go on.
-                    _log.Warning($"Internal error running '{Bytes.toLatin1(argv[0])}': {ex}");
+                    _log.Warning($"Internal error running '{System.Text.Encoding.Latin1.GetString(argv[0])}': {ex}");
                     Api.WriteReply(connection.Session.Protocol, RespValue.NewError("ERR internal error"), output);
                     continue;
                 }

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using CoolCache.Core;
+using CoolCache.Core.Commands;
+using CoolCache.Core.Protocol;
+using CoolCache.Core.State;
+using CoolCache.Server.Engine;
+using CoolCache.Server.Logging;
+using CoolCache.Server.Sessions;
+
+namespace CoolCache.Server.Networking;
+
+/// <summary>
+/// One client: read bytes, cut them into commands with the core's reader, run each batch through the
+/// engine, send the replies in one write. A protocol error is answered and closes this connection only.
+/// </summary>
+public sealed class Connection
+{
+    private const int InitialBuffer = 16 * 1024;
+    private readonly Socket _socket;
+    private readonly CommandEngine _engine;
+    private readonly ClientRegistry _clients;
+    private readonly ServerLog _log;
+    private ArrayBufferWriter<byte> _output = new(InitialBuffer);
+    private readonly List<byte[][]> _batch = new();
+    private readonly long _created = Environment.TickCount64;
+    private byte[] _input = new byte[InitialBuffer];
+    private int _start;
+    private int _end;
+    private long _lastActivity = Environment.TickCount64;
+
+    public Connection(long id, Socket socket, CommandEngine engine, ClientRegistry clients, ServerLog log)
+    {
+        Id = id;
+        _socket = socket;
+        _engine = engine;
+        _clients = clients;
+        _log = log;
+        Session = Api.NewSession(id);
+        RemoteAddress = Format(socket.RemoteEndPoint);
+        LocalAddress = Format(socket.LocalEndPoint);
+        IsLocal = socket.RemoteEndPoint is IPEndPoint ip && IPAddress.IsLoopback(ip.Address);
+    }
+
+    public long Id { get; }
+    public string RemoteAddress { get; }
+    public string LocalAddress { get; }
+    public bool IsLocal { get; }
+
+    /// <summary>The core's per-connection state; read and replaced under the engine lock.</summary>
+    public Session Session { get; set; }
+
+    public string LastCommand { get; set; } = "NULL";
+
+    /// <summary>Set by QUIT, SHUTDOWN, CLIENT KILL of self: stop after this batch's replies.</summary>
+    public bool CloseAfterReply { get; set; }
+
+    public long IdleMilliseconds => Environment.TickCount64 - Interlocked.Read(ref _lastActivity);
+
+    private static string Format(EndPoint? e) => e is IPEndPoint ip ? $"{ip.Address}:{ip.Port}" : "?:0";
+
+    public ClientInfo Info() => new(
+        Id, RemoteAddress, LocalAddress, (long)_socket.Handle, Session.Name,
+        (Environment.TickCount64 - _created) / 1000, IdleMilliseconds / 1000, "N", Session.Db,
+        _end - _start, _input.Length - _end, _output.WrittenCount, _input.Length + _output.Capacity,
+        LastCommand, Session.Protocol, Session.LibName, Session.LibVersion);
+
+    /// <summary>Close the socket from another thread (CLIENT KILL, timeout, shutdown).</summary>
+    public void Abort()
+    {
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+        _socket.Close();
+    }
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            while (!CloseAfterReply)
+            {
+                if (!MakeRoom()) break;
+                var n = await _socket.ReceiveAsync(_input.AsMemory(_end), SocketFlags.None);
+                if (n == 0) break;
+                _end += n;
+                Interlocked.Add(ref _clients.NetInput, n);
+                Interlocked.Exchange(ref _lastActivity, Environment.TickCount64);
+                var protocolError = await ProcessInputAsync();
+                if (protocolError is not null)
+                {
+                    Api.WriteReply(2, RespValue.NewError("ERR " + protocolError.Text), _output);
+                    _log.Verbose($"Protocol error ({protocolError.Text}) from client: id={Id} addr={RemoteAddress}");
+                    CloseAfterReply = true;
+                }
+                await FlushAsync();
+            }
+        }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
+        catch (Exception ex)
+        {
+            _log.Warning($"Closing client id={Id} after an unexpected error: {ex.Message}");
+        }
+        finally
+        {
+            _clients.Remove(this);
+            _socket.Close();
+        }
+    }
+
+    /// <summary>Cut every complete command out of the input and run them; a protocol error stops it.</summary>
+    private async ValueTask<ProtocolError?> ProcessInputAsync()
+    {
+        while (_start < _end && !CloseAfterReply)
+        {
+            var authRequired = _engine.AuthRequired(Session);
+            var limits = new ReadLimits(_engine.Config.ProtoMaxBulkLen, authRequired);
+            ProtocolError? error = null;
+            while (_start < _end)
+            {
+                var r = Api.ReadCommand(limits, _input.AsSpan(_start, _end - _start));
+                if (r.Status == ReadStatus.Incomplete) break;
+                if (r.Status == ReadStatus.Malformed) { error = r.Error; break; }
+                _start += r.Consumed;
+                if (r.Status == ReadStatus.Command)
+                {
+                    _batch.Add(r.Argv);
+                    // Unauthenticated limits apply until AUTH runs: run commands one at a time then.
+                    if (authRequired) break;
+                }
+            }
+
+            if (_batch.Count > 0)
+            {
+                var wait = _engine.PauseRemainingMs(_batch);
+                while (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(wait, 50)));
+                    wait = _engine.PauseRemainingMs(_batch);
+                }
+                _engine.Execute(this, _batch, _output);
+                _batch.Clear();
+            }
+
+            if (error is not null) return error;
+            if (!authRequired) break;
+            if (_start < _end && Api.ReadCommand(limits, _input.AsSpan(_start, _end - _start)).Status == ReadStatus.Incomplete) break;
+        }
+        return null;
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        if (_output.WrittenCount == 0) return;
+        var data = _output.WrittenMemory;
+        while (data.Length > 0)
+        {
+            var sent = await _socket.SendAsync(data, SocketFlags.None);
+            data = data[sent..];
+        }
+        Interlocked.Add(ref _clients.NetOutput, _output.WrittenCount);
+        if (_output.Capacity > 1024 * 1024)
+        {
+            // Do not keep a huge reply buffer for an idle client.
+            _output = new ArrayBufferWriter<byte>(InitialBuffer);
+        }
+        else
+        {
+            _output.ResetWrittenCount();
+        }
+    }
+
+    /// <summary>Compact or grow the input buffer; false when the query buffer limit is passed.</summary>
+    private bool MakeRoom()
+    {
+        if (_start == _end) { _start = 0; _end = 0; }
+        if (_end < _input.Length) return true;
+        var pending = _end - _start;
+        if (pending > _engine.Config.ClientQueryBufferLimit)
+        {
+            _log.Warning($"Closing client that reached max query buffer length: id={Id} addr={RemoteAddress} qbuf={pending}");
+            return false;
+        }
+        if (_start > 0 && pending < _input.Length / 2)
+        {
+            Buffer.BlockCopy(_input, _start, _input, 0, pending);
+        }
+        else
+        {
+            var bigger = new byte[(int)Math.Min((long)_input.Length * 2, Array.MaxLength)];
+            Buffer.BlockCopy(_input, _start, bigger, 0, pending);
+            _input = bigger;
+        }
+        _start = 0;
+        _end = pending;
+        return true;
+    }
+}

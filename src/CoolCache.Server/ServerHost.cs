@@ -1,0 +1,99 @@
+using CoolCache.Core;
+using CoolCache.Server.Cli;
+using CoolCache.Server.Engine;
+using CoolCache.Server.Logging;
+using CoolCache.Server.Networking;
+using CoolCache.Server.Sessions;
+
+namespace CoolCache.Server;
+
+/// <summary>
+/// A running server: listener, engine, timers. Start it from parsed options (the program) or from
+/// command-line arguments (tests, in-process); dispose it or send SHUTDOWN to stop it.
+/// </summary>
+public sealed class ServerHost : IAsyncDisposable
+{
+    public const string Version = "0.1.0";
+    private readonly Listener _listener;
+    private readonly ClientRegistry _clients;
+    private readonly CommandEngine _engine;
+    private readonly ServerLog _log;
+    private readonly Timer _ticks;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _stopping;
+
+    private ServerHost(ServerOptions options)
+    {
+        var config = options.Config;
+        _log = new ServerLog(config.LogLevel, config.LogFile);
+        _log.Warning("oO0OoO0OoO0Oo CoolCache is starting oO0OoO0OoO0Oo");
+        _log.Warning($"CoolCache version={Version} (Redis {Core.Commands.ConnectionCommands.redisVersion} compatible), bits=64, pid={Environment.ProcessId}, just started");
+        _log.Warning(options.ConfigFile is null
+            ? "Warning: no config file specified, using the default config. In order to specify a config file use coolcache-server /path/to/redis.conf"
+            : $"Configuration loaded from {options.ConfigFile}");
+        _clients = new ClientRegistry(() => Port, options.ConfigFile);
+        _engine = new CommandEngine(Api.NewWorld(config), _log, _clients, RequestShutdown);
+        _listener = new Listener(config.Bind, config.Port, _engine, _clients, _log);
+        _log.Notice($"Running mode=standalone, port={Port}.");
+        _log.Notice("Server initialized");
+        _listener.Start();
+        var tick = TimeSpan.FromMilliseconds(1000.0 / Math.Max(1, config.Hz));
+        _ticks = new Timer(_ => Tick(), null, tick, tick);
+        _log.Notice("Ready to accept connections tcp");
+    }
+
+    /// <summary>The bound TCP port (useful with --port 0).</summary>
+    public int Port => _listener.Port;
+
+    /// <summary>Completes when the server has stopped (SHUTDOWN, a signal, or DisposeAsync).</summary>
+    public Task Completion => _stopped.Task;
+
+    public static ServerHost Start(ServerOptions options) => new(options);
+
+    /// <summary>Start from command-line arguments, e.g. ["--port", "0"]; throws ArgumentException on bad ones.</summary>
+    public static Task<ServerHost> StartAsync(string[] args)
+    {
+        if (!ServerCommandLine.TryParse(args, out var options, out var error)) throw new ArgumentException(error);
+        return Task.Run(() => Start(options!));
+    }
+
+    private void Tick()
+    {
+        if (Volatile.Read(ref _stopping) != 0) return;
+        try
+        {
+            _engine.ExpireDueKeys();
+            var timeout = _engine.Config.Timeout;
+            if (timeout > 0)
+            {
+                foreach (var c in _clients.All)
+                    if (c.IdleMilliseconds > timeout * 1000L) { _log.Verbose($"Closing idle client id={c.Id}"); c.Abort(); }
+            }
+        }
+        catch (Exception ex)
+        {
+            _log.Warning($"Timer tick failed: {ex}");
+        }
+    }
+
+    /// <summary>Stop accepting, close every client, complete Completion. Safe to call more than once.</summary>
+    public void RequestShutdown()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
+        _ = Task.Run(() =>
+        {
+            _ticks.Dispose();
+            _listener.Dispose();
+            // Let the connection that asked finish writing, then close the rest.
+            foreach (var c in _clients.All) if (!c.CloseAfterReply) c.Abort();
+            _log.Warning("CoolCache is now ready to exit, bye bye...");
+            _stopped.TrySetResult();
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        RequestShutdown();
+        await Completion;
+    }
+}
