@@ -1,0 +1,698 @@
+/// FsCheck generators of command sequences for the differential tests.
+module CoolCache.Server.Tests.CommandGen
+
+open System
+open System.Text
+open FsCheck
+open FsCheck.FSharp
+
+/// How the replies of one step are compared (see DifferentialTests.deliberateDifferences).
+type Compare =
+    /// byte-for-byte
+    | Exact
+    /// an array whose order is the server's hash-table order (KEYS): compared as sorted lists
+    | SortedArray
+    /// an integer that depends on the wall clock (TTL, PTTL, EXPIRETIME, PEXPIRETIME): equal
+    /// when negative (-1/-2 are exact answers), within the tolerance otherwise
+    | IntWithin of tolerance: int64
+    /// HELLO: same kind of reply (or identical errors), content not compared
+    | HelloReply
+    /// RANDOMKEY: both nil, or both a key from the pool
+    | RandomKey
+    /// pseudo-command: a full SCAN iteration (Args are the options after the cursor); the sorted
+    /// key sets are compared, not the raw replies
+    | ScanAll
+
+/// One generated command.
+type Step = { Args: byte[] list; Compare: Compare }
+
+/// Bytes of a string whose chars are all < 256 (so "\xff" is the byte 0xFF).
+let latin1 (s: string) : byte[] = Encoding.Latin1.GetBytes s
+
+/// A printable, escaped form of the step (what a failure message shows).
+let formatStep (step: Step) =
+    match step.Compare with
+    | ScanAll ->
+        RawClient.formatCommand step.Args
+        + "  (pseudo: full SCAN iteration from cursor 0)"
+    | _ -> RawClient.formatCommand step.Args
+
+// ---------------------------------------------------------------------------------------------
+// Arguments. Relative expire times are drafted as RelSecs/RelMillis and made unique per sequence
+// when the sequence is finalised (see `resolve`): if two steps set the same relative TTL, then
+// "EXPIRE k 100 GT" after "EXPIRE k 100" depends on whether a millisecond passed in between,
+// which differs between the two servers. Unique amounts (at least 1s apart) make it deterministic.
+
+type Arg =
+    | Lit of byte[]
+    /// seconds from now; finalised as base + step index
+    | RelSecs of int64
+    /// milliseconds from now; finalised as base + 1000 * step index + 333 (never a whole second,
+    /// so never equal to a RelSecs amount; and far from the 500ms rounding point of TTL)
+    | RelMillis of int64
+
+type private Draft = { Parts: Arg list; Cmp: Compare }
+
+let private resolve (index: int) (d: Draft) : Step =
+    let arg =
+        function
+        | Lit b -> b
+        | RelSecs b -> latin1 (string (b + int64 index))
+        | RelMillis b -> latin1 (string (b + 1000L * int64 index + 333L))
+
+    {
+        Args = List.map arg d.Parts
+        Compare = d.Cmp
+    }
+
+let private lit s = Lit(latin1 s)
+
+/// The key pool: few keys so that commands interact. Includes the empty key, a binary key and a
+/// key made of glob metacharacters.
+let keyPool: string list = [ "k1"; "k2"; "num"; ""; "bin\000\r\n\xffkey"; "a*[b]" ]
+
+let private keyPoolBytes = keyPool |> List.map latin1
+
+/// Is this one of the pool's keys?
+let isPoolKey (b: byte[]) =
+    keyPoolBytes |> List.exists (fun k -> k.AsSpan().SequenceEqual(ReadOnlySpan b))
+
+let private longValue = String('x', 60)
+
+let private veryLongValue =
+    String.init 150 (fun i -> string ("abcdefghij".[i % 10]))
+
+let private values =
+    [
+        "0"
+        "1"
+        "-1"
+        "42"
+        "100"
+        "9999"
+        "10000"
+        "-7"
+        "9223372036854775807"
+        "-9223372036854775808"
+        "9223372036854775808"
+        "-9223372036854775809"
+        "3.14"
+        "-0.5"
+        "1e3"
+        "10.50"
+        "5.0e-1"
+        "inf"
+        "-inf"
+        "nan"
+        "abc"
+        ""
+        "\000\xff\r\n"
+        " 12"
+        "12 "
+        "007"
+        "+5"
+        "-0"
+        "0x1A"
+        "hello world"
+        "ohmytext"
+        "mynewtext"
+        "1.7976931348623157e308"
+        longValue
+        veryLongValue
+    ]
+
+// Generator helpers ------------------------------------------------------------------------------
+
+type private Parts = Gen<Arg list>
+
+let private one (g: Gen<Arg>) : Parts = Gen.map List.singleton g
+let private litOf (xs: string list) : Gen<Arg> = Gen.elements xs |> Gen.map lit
+
+/// A keyword/command name, usually upper case, sometimes lower or mixed case.
+let private casing (name: string) : Gen<string> =
+    Gen.frequency
+        [
+            8, Gen.constant name
+            1, Gen.constant (name.ToLowerInvariant())
+            1,
+            Gen.listOfLength name.Length (Gen.elements [ true; false ])
+            |> Gen.map (fun flips ->
+                String(
+                    Seq.map2
+                        (fun (c: char) up ->
+                            if up then
+                                Char.ToUpperInvariant c
+                            else
+                                Char.ToLowerInvariant c)
+                        name
+                        flips
+                    |> Seq.toArray
+                ))
+        ]
+
+let private kw (name: string) : Parts =
+    casing name |> Gen.map (fun s -> [ lit s ])
+
+let private cat (parts: Parts list) : Parts =
+    parts |> Gen.sequenceToList |> Gen.map List.concat
+
+let private cmdWith (cmp: Compare) (name: string) (parts: Parts list) : Gen<Draft> =
+    cat (kw name :: parts) |> Gen.map (fun ps -> { Parts = ps; Cmp = cmp })
+
+let private cmd name parts = cmdWith Exact name parts
+
+let private key: Parts = one (litOf keyPool)
+
+let private keys (lo, hi) : Parts =
+    gen {
+        let! n = Gen.choose (lo, hi)
+        return! Gen.listOfLength n (litOf keyPool)
+    }
+
+let private value: Parts =
+    one (Gen.frequency [ 6, litOf values; 2, Gen.choose (-1000, 1000) |> Gen.map (string >> lit) ])
+
+let private integer: Parts =
+    one (
+        Gen.frequency
+            [
+                6, Gen.choose (-20, 20) |> Gen.map (string >> lit)
+                3,
+                litOf
+                    [
+                        "100"
+                        "-100"
+                        "9223372036854775807"
+                        "-9223372036854775808"
+                        "9223372036854775808"
+                        "-9223372036854775809"
+                        "4294967296"
+                        "abc"
+                        "1.5"
+                        ""
+                        "+3"
+                        " 3"
+                        "3 "
+                        "0x10"
+                    ]
+            ]
+    )
+
+let private float: Parts =
+    one (
+        litOf
+            [
+                "0"
+                "0.1"
+                "-1.5"
+                "3"
+                "1e3"
+                "2.5e-3"
+                "10.50"
+                "1e308"
+                "-1e308"
+                "1.7976931348623157e308"
+                "5e-324"
+                "inf"
+                "-inf"
+                "nan"
+                "abc"
+                ""
+                "0x10"
+                " 1"
+                "1 "
+                "+.5"
+                "-0"
+                "9223372036854775807"
+            ]
+    )
+
+let private relSecs: Parts =
+    one (
+        Gen.frequency
+            [
+                8, Gen.elements [ 100L; 1000L; 86400L; 31536000L ] |> Gen.map RelSecs
+                1,
+                litOf
+                    [
+                        "0"
+                        "-1"
+                        "-100"
+                        "abc"
+                        "1.5"
+                        ""
+                        "9223372036854775807"
+                        "9223372036854775"
+                        "+100"
+                    ]
+            ]
+    )
+
+let private relMillis: Parts =
+    one (
+        Gen.frequency
+            [
+                8, Gen.elements [ 150000L; 2000000L; 86400000L ] |> Gen.map RelMillis
+                1,
+                litOf
+                    [
+                        "0"
+                        "-1"
+                        "-100"
+                        "abc"
+                        "1.5"
+                        ""
+                        "9223372036854775807"
+                        "9223372036854775"
+                    ]
+            ]
+    )
+
+/// Absolute unix times: far in the future (2100-01-01 and around) or in the past, so the reply
+/// never depends on when the command runs.
+let private absSecs: Parts =
+    one (
+        litOf
+            [
+                "4102444800"
+                "4102444800"
+                "4102444801"
+                "4102448400"
+                "1"
+                "1000000000"
+                "0"
+                "-1"
+                "abc"
+                "9223372036854775807"
+            ]
+    )
+
+let private absMillis: Parts =
+    one (
+        litOf
+            [
+                "4102444800000"
+                "4102444800123"
+                "4102444801500"
+                "4102448400000"
+                "1"
+                "1000000000000"
+                "0"
+                "-5"
+                "x"
+                "9223372036854775807"
+            ]
+    )
+
+let private db: Parts =
+    one (
+        Gen.frequency
+            [
+                8, litOf [ "0"; "1"; "2"; "15" ]
+                1, litOf [ "16"; "-1"; "abc"; ""; "1.0"; "99999999999999999999" ]
+            ]
+    )
+
+/// Glob patterns for KEYS/SCAN MATCH: escapes, classes, ranges, negation, unterminated classes.
+let private pattern: Parts =
+    one (
+        Gen.frequency
+            [
+                8,
+                litOf
+                    [
+                        "*"
+                        "k?"
+                        "k*"
+                        "k[12]"
+                        "k[^1]"
+                        "k[1-2]"
+                        "k[2-1]"
+                        "a\\*\\[b\\]"
+                        "a\\*\\[b]"
+                        "a*"
+                        "a\\*"
+                        "*\\**"
+                        "[a-z]*"
+                        "*["
+                        "k["
+                        "["
+                        "\\"
+                        "*\\"
+                        "bin*"
+                        "bin\000*"
+                        ""
+                        "num"
+                        "?"
+                        "??"
+                        "???"
+                        "*m"
+                        "[!k]*"
+                        "a*[b]"
+                        "[[]*"
+                        "[]]*"
+                        "*[*]*"
+                        "\\a*"
+                        "[\\]]*"
+                        "[a-]*"
+                        "*[^a-z]*"
+                        "n?m"
+                        "N*"
+                    ]
+                1, litOf keyPool
+            ]
+    )
+
+let private optional (p: Parts) : Parts =
+    Gen.frequency [ 1, Gen.constant []; 1, p ]
+
+/// 0..max options drawn from `choices`, in any order, repeats possible (invalid combos included).
+let private options (maxCount: int) (choices: Parts list) : Parts =
+    gen {
+        let! n = Gen.choose (0, maxCount)
+        let! opts = Gen.listOfLength n (Gen.oneof choices)
+        return List.concat opts
+    }
+
+// Commands ---------------------------------------------------------------------------------------
+
+let private setOption: Parts =
+    Gen.oneof
+        [
+            kw "NX"
+            kw "XX"
+            kw "GET"
+            kw "KEEPTTL"
+            cat [ kw "EX"; relSecs ]
+            cat [ kw "PX"; relMillis ]
+            cat [ kw "EXAT"; absSecs ]
+            cat [ kw "PXAT"; absMillis ]
+        ]
+
+/// Mostly valid: none or one option; sometimes two (some combos are invalid), rarely junk.
+let private setOptions: Parts =
+    Gen.frequency
+        [
+            4, Gen.constant []
+            5, setOption
+            2, cat [ setOption; setOption ]
+            1, options 3 [ setOption; kw "EX"; kw "FOO"; kw "GET" ]
+        ]
+
+let private expireFlags: Parts =
+    Gen.frequency
+        [
+            4, Gen.constant []
+            4, Gen.oneof [ kw "NX"; kw "XX"; kw "GT"; kw "LT" ]
+            1, options 2 [ kw "NX"; kw "XX"; kw "GT"; kw "LT"; kw "ZZ" ]
+        ]
+
+let private getexOptions: Parts =
+    let option =
+        Gen.oneof
+            [
+                cat [ kw "EX"; relSecs ]
+                cat [ kw "PX"; relMillis ]
+                cat [ kw "EXAT"; absSecs ]
+                cat [ kw "PXAT"; absMillis ]
+                kw "PERSIST"
+            ]
+
+    Gen.frequency
+        [
+            3, Gen.constant []
+            6, option
+            1, options 2 [ option; kw "KEEPTTL"; kw "EX" ]
+        ]
+
+let private lcsOptions: Parts =
+    options
+        3
+        [
+            kw "LEN"
+            kw "IDX"
+            kw "WITHMATCHLEN"
+            cat [ kw "MINMATCHLEN"; one (litOf [ "0"; "1"; "2"; "4"; "-1"; "abc" ]) ]
+        ]
+
+let private pairs (lo, hi) : Parts =
+    gen {
+        let! n = Gen.choose (lo, hi)
+        let! kvs = Gen.listOfLength n (cat [ key; value ])
+        return List.concat kvs
+    }
+
+let private offset: Parts =
+    one (
+        Gen.frequency
+            [
+                8, Gen.choose (0, 20) |> Gen.map (string >> lit)
+                1,
+                litOf
+                    [
+                        "100"
+                        "1000"
+                        "-1"
+                        "abc"
+                        ""
+                        "536870912"
+                        "4294967296"
+                        "9223372036854775807"
+                    ]
+            ]
+    )
+
+let private rangeIndex: Parts =
+    one (
+        Gen.frequency
+            [
+                8, Gen.choose (-12, 12) |> Gen.map (string >> lit)
+                1,
+                litOf
+                    [
+                        "100"
+                        "-100"
+                        "9223372036854775807"
+                        "-9223372036854775808"
+                        "abc"
+                        ""
+                        "1.5"
+                    ]
+            ]
+    )
+
+let private scanOptions: Parts =
+    options
+        2
+        [
+            cat [ kw "MATCH"; pattern ]
+            cat [ kw "COUNT"; one (litOf [ "1"; "2"; "10"; "1000"; "0"; "-1"; "abc" ]) ]
+            cat [ kw "TYPE"; one (litOf [ "string"; "list"; "none"; "hash" ]) ]
+        ]
+
+/// Commands that create or change string values (weighted up so that keys exist).
+let private writes: Gen<Draft> =
+    Gen.frequency
+        [
+            8, cmd "SET" [ key; value; setOptions ]
+            2, cmd "SETNX" [ key; value ]
+            2, cmd "SETEX" [ key; relSecs; value ]
+            2, cmd "PSETEX" [ key; relMillis; value ]
+            2, cmd "GETSET" [ key; value ]
+            2, cmd "MSET" [ pairs (1, 3) ]
+            1, cmd "MSETNX" [ pairs (1, 3) ]
+            3, cmd "APPEND" [ key; value ]
+            2, cmd "SETRANGE" [ key; offset; value ]
+            3, cmd "INCR" [ key ]
+            2, cmd "DECR" [ key ]
+            2, cmd "INCRBY" [ key; integer ]
+            2, cmd "DECRBY" [ key; integer ]
+            3, cmd "INCRBYFLOAT" [ key; float ]
+        ]
+
+let private reads: Gen<Draft> =
+    Gen.frequency
+        [
+            6, cmd "GET" [ key ]
+            2, cmd "GETDEL" [ key ]
+            3, cmd "GETEX" [ key; getexOptions ]
+            2, cmd "MGET" [ keys (1, 4) ]
+            2, cmd "STRLEN" [ key ]
+            3, cmd "GETRANGE" [ key; rangeIndex; rangeIndex ]
+            1, cmd "SUBSTR" [ key; rangeIndex; rangeIndex ]
+            3, cmd "LCS" [ key; key; lcsOptions ]
+        ]
+
+let private keyspace: Gen<Draft> =
+    Gen.frequency
+        [
+            3, cmd "DEL" [ keys (1, 3) ]
+            1, cmd "UNLINK" [ keys (1, 3) ]
+            3, cmd "EXISTS" [ keys (1, 3) ]
+            2, cmd "TYPE" [ key ]
+            4, cmdWith SortedArray "KEYS" [ pattern ]
+            3, cmdWith ScanAll "SCAN" [ scanOptions ]
+            2, cmd "RENAME" [ key; key ]
+            2, cmd "RENAMENX" [ key; key ]
+            2, cmd "COPY" [ key; key; optional (cat [ kw "DB"; db ]); optional (kw "REPLACE") ]
+            2, cmd "MOVE" [ key; db ]
+            1, cmd "TOUCH" [ keys (1, 3) ]
+            3, cmd "EXPIRE" [ key; relSecs; expireFlags ]
+            2, cmd "PEXPIRE" [ key; relMillis; expireFlags ]
+            2, cmd "EXPIREAT" [ key; absSecs; expireFlags ]
+            2, cmd "PEXPIREAT" [ key; absMillis; expireFlags ]
+            3, cmdWith (IntWithin 1L) "TTL" [ key ]
+            2, cmdWith (IntWithin 100L) "PTTL" [ key ]
+            2, cmd "PERSIST" [ key ]
+            2, cmdWith (IntWithin 1L) "EXPIRETIME" [ key ]
+            1, cmdWith (IntWithin 100L) "PEXPIRETIME" [ key ]
+            2, cmd "DBSIZE" []
+            1, cmd "FLUSHDB" [ optional (one (litOf [ "ASYNC"; "SYNC"; "async"; "NOW" ])) ]
+            2, cmd "SELECT" [ db ]
+            1, cmd "SWAPDB" [ db; db ]
+            1, cmdWith RandomKey "RANDOMKEY" []
+            2, cmd "OBJECT" [ kw "ENCODING"; key ]
+            1, cmd "OBJECT" [ kw "REFCOUNT"; key ]
+            1, cmd "OBJECT" [ kw "HELP" ]
+            1, cmd "OBJECT" [ one (litOf [ "FOO"; "ENCODING"; "" ]); optional key; optional key ]
+        ]
+
+let private connection: Gen<Draft> =
+    Gen.frequency
+        [
+            2, cmd "PING" [ optional value ]
+            2, cmd "ECHO" [ value ]
+            1, cmdWith HelloReply "HELLO" [ one (litOf [ "3"; "2"; "3"; "2"; "4"; "1"; "abc"; "" ]) ]
+            1, cmdWith HelloReply "HELLO" []
+        ]
+
+/// Wrong number of arguments for known commands.
+let private wrongArity: Gen<Draft> =
+    gen {
+        let! name, count =
+            Gen.elements
+                [
+                    "GET", 0
+                    "GET", 2
+                    "SET", 0
+                    "SET", 1
+                    "SETNX", 1
+                    "SETEX", 2
+                    "STRLEN", 0
+                    "INCR", 2
+                    "INCRBY", 1
+                    "INCRBYFLOAT", 3
+                    "GETRANGE", 2
+                    "SETRANGE", 2
+                    "GETDEL", 2
+                    "GETEX", 0
+                    "DEL", 0
+                    "EXISTS", 0
+                    "MGET", 0
+                    "MSET", 1
+                    "MSET", 3
+                    "MSETNX", 3
+                    "APPEND", 1
+                    "LCS", 1
+                    "EXPIRE", 1
+                    "PEXPIREAT", 1
+                    "TTL", 0
+                    "TTL", 2
+                    "PERSIST", 2
+                    "RENAME", 1
+                    "RENAME", 3
+                    "COPY", 1
+                    "MOVE", 1
+                    "DBSIZE", 1
+                    "FLUSHDB", 2
+                    "SELECT", 0
+                    "SELECT", 2
+                    "SWAPDB", 1
+                    "KEYS", 0
+                    "KEYS", 2
+                    "TYPE", 0
+                    "RANDOMKEY", 1
+                    "ECHO", 0
+                    "ECHO", 2
+                    "PING", 2
+                    "OBJECT", 0
+                    "OBJECT", 1
+                    "OBJECT", 3
+                ]
+
+        let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
+        let! name = casing name
+
+        return
+            {
+                Parts = lit name :: args
+                Cmp = Exact
+            }
+    }
+
+/// Commands Redis does not know (the error quotes the name and the first arguments).
+let private unknown: Gen<Draft> =
+    gen {
+        let! name =
+            litOf
+                [
+                    "FOO"
+                    "foo"
+                    "GETT"
+                    "SETX"
+                    ""
+                    "CONFIGURE"
+                    "bin\000cmd"
+                    "x\r\ny"
+                    veryLongValue
+                ]
+
+        let! n = Gen.choose (0, 3)
+        let! args = Gen.listOfLength n (Gen.oneof [ litOf keyPool; litOf values ])
+        return { Parts = name :: args; Cmp = Exact }
+    }
+
+let private anyCommand: Gen<Draft> =
+    Gen.frequency [ 10, writes; 8, reads; 9, keyspace; 1, connection; 1, wrongArity; 1, unknown ]
+
+/// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).
+let sequence: Gen<Step list> =
+    gen {
+        let! len = Gen.choose (1, 40)
+        let! drafts = Gen.listOfLength len anyCommand
+        let! resp3 = Gen.frequency [ 1, Gen.constant true; 3, Gen.constant false ]
+
+        let drafts =
+            if resp3 then
+                {
+                    Parts = [ lit "HELLO"; lit "3" ]
+                    Cmp = HelloReply
+                }
+                :: drafts
+            else
+                drafts
+
+        return List.mapi resolve drafts
+    }
+
+/// SplitMix64 finaliser: consecutive run seeds give unrelated FsCheck generator states.
+let private mix (x: uint64) =
+    let z = x + 0x9E3779B97F4A7C15UL
+    let z = (z ^^^ (z >>> 30)) * 0xBF58476D1CE4E5B9UL
+    let z = (z ^^^ (z >>> 27)) * 0x94D049BB133111EBUL
+    z ^^^ (z >>> 31)
+
+/// The FsCheck random state used for a seed.
+let rndForSeed (seed: uint64) = Rnd(mix seed)
+
+/// The sequence FsCheck generates from this seed (deterministic: the seed alone replays it).
+let sequenceForSeed (seed: uint64) : Step list =
+    Gen.sampleWithSeed (rndForSeed seed) 50 1 sequence |> Array.head
+
+/// Does the sequence change connection state that the next sequence must not inherit (protocol)?
+let switchesProtocol (steps: Step list) =
+    steps
+    |> List.exists (fun s ->
+        match s.Args with
+        | name :: _ -> Encoding.Latin1.GetString(name).ToUpperInvariant() = "HELLO"
+        | [] -> false)

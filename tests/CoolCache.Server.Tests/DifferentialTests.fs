@@ -1,0 +1,553 @@
+/// Differential tests: the same generated command sequences go to a real redis-server and to
+/// CoolCache; the replies must be byte-for-byte equal (except the deliberate differences below).
+///
+/// Environment:
+///   COOLCACHE_DIFF_SEQUENCES=n   generated sequences per run (default 5000)
+///   COOLCACHE_DIFF_SEED=s        base seed (sequence i uses s+i; a failure prints the replay line)
+///   COOLCACHE_DIFF_SELFTEST=1    compare redis with redis (validates the harness)
+///   COOLCACHE_DIFF_COVERAGE=1    print per-command counts / errors / distinct replies
+///   COOLCACHE_REQUIRE_REDIS=1    fail (instead of skip) when redis-server is missing
+///   COOLCACHE_REDIS_SERVER=path  use this redis-server binary
+module CoolCache.Server.Tests.DifferentialTests
+
+open System
+open System.Diagnostics
+open System.Text
+open System.Threading.Tasks
+open Expecto
+open CoolCache.Server.Tests.RawClient
+open CoolCache.Server.Tests.CommandGen
+open CoolCache.Server.Tests.Servers
+
+/// Everything NOT compared byte-for-byte, and why. Each entry matches a CommandGen.Compare case
+/// or a command the generator deliberately never emits.
+let deliberateDifferences: (string * string) list =
+    [
+        "TTL, EXPIRETIME (IntWithin 1)",
+        "depend on the wall clock of each server; the two servers run the same command a few ms apart, so the rounded seconds may differ by 1 (negative answers -1/-2 must be equal)"
+        "PTTL, PEXPIRETIME (IntWithin 100)",
+        "milliseconds of wall clock between the two servers: allowed +-100ms, by parsing the integer (negative answers must be equal)"
+        "HELLO (HelloReply)",
+        "the reply holds server name, version and connection id; only the reply kind is compared (map/array), errors byte-for-byte"
+        "RANDOMKEY (RandomKey)",
+        "random by definition; both must reply nil or both a key from the pool (the key sets themselves are checked by KEYS/SCAN)"
+        "KEYS (SortedArray)", "the reply order is Redis's hash-table order; compared as sorted arrays"
+        "SCAN (ScanAll pseudo-command)",
+        "cursors are hash-table positions; the harness runs a full iteration on each server and compares the sorted, de-duplicated key sets (errors byte-for-byte)"
+        "OBJECT IDLETIME / OBJECT FREQ (not generated)",
+        "idle time is wall clock; FREQ depends on the LFU policy and decay over time"
+        "TIME / INFO / CLIENT / CONFIG / DEBUG (not generated)",
+        "server-specific or time-dependent by nature; out of scope for byte comparison"
+        "relative TTL amounts (generator)",
+        "each step's relative EX/PX amount is unique within a sequence (base + step index), so GT/LT comparisons never tie on a millisecond boundary; TTLs are >= 100s so nothing expires during a sequence"
+    ]
+
+// Comparison ------------------------------------------------------------------------------------
+
+let private isError =
+    function
+    | Error _
+    | BulkError _ -> true
+    | _ -> false
+
+let private tryParse (b: byte[]) =
+    try
+        Some(parseReply b)
+    with ProtocolError _ ->
+        None
+
+let private sameBytes (a: byte[]) (b: byte[]) =
+    a.AsSpan().SequenceEqual(ReadOnlySpan b)
+
+/// None when the two replies agree for this kind of step; Some explanation otherwise.
+let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string option =
+    if sameBytes oracle candidate then
+        None
+    else
+        match cmp, tryParse oracle, tryParse candidate with
+        | _, _, None -> Some "candidate reply is not valid RESP"
+        | _, None, _ -> Some "oracle reply is not valid RESP (harness bug?)"
+        | Exact, _, _
+        | ScanAll, _, _ -> Some "replies differ"
+        | _, Some o, Some c when isError o || isError c -> Some "replies differ (error)"
+        | SortedArray, Some(Array os), Some(Array cs)
+        | SortedArray, Some(Set os), Some(Set cs) ->
+            let key =
+                function
+                | Bulk b -> Convert.ToHexString b
+                | other -> sprintf "%A" other
+
+            if List.sort (List.map key os) = List.sort (List.map key cs) then
+                None
+            else
+                Some "different elements (compared as sorted arrays)"
+        | SortedArray, _, _ -> Some "replies differ (kind)"
+        | IntWithin tol, Some(Integer o), Some(Integer c) ->
+            if o < 0L || c < 0L then
+                Some "replies differ (negative TTL answers are exact)"
+            elif abs (o - c) <= tol then
+                None
+            else
+                Some $"clock-dependent integers differ by more than {tol}"
+        | IntWithin _, _, _ -> Some "replies differ (kind)"
+        | HelloReply, Some(Map _), Some(Map _)
+        | HelloReply, Some(Array _), Some(Array _) -> None
+        | HelloReply, _, _ -> Some "HELLO replies are of different kinds"
+        | RandomKey, Some(NullBulk | Null), Some(NullBulk | Null) -> Some "replies differ (null encoding)"
+        | RandomKey, Some(Bulk _), Some(Bulk c) when isPoolKey c -> None
+        | RandomKey, _, _ -> Some "RANDOMKEY: not both nil / both a key"
+
+// Running sequences -------------------------------------------------------------------------------
+
+/// One line of a transcript: the command, both replies, and what is wrong (if anything).
+type Line =
+    {
+        Command: string
+        Oracle: string
+        Candidate: string
+        Problem: string option
+    }
+
+/// The two servers and one connection to each.
+type Pair =
+    {
+        Oracle: Target
+        Candidate: Target
+        mutable OracleClient: RawClient
+        mutable CandidateClient: RawClient
+    }
+
+    member p.Reconnect() =
+        task {
+            p.OracleClient.Dispose()
+            p.CandidateClient.Dispose()
+            let! o = RawClient.ConnectAsync p.Oracle.Port
+            let! c = RawClient.ConnectAsync p.Candidate.Port
+            p.OracleClient <- o
+            p.CandidateClient <- c
+        }
+
+let private startPair () : Task<Pair> =
+    task {
+        let! oracle = startOracle ()
+        let! candidate = startCoolCache ()
+        let! o = RawClient.ConnectAsync oracle.Port
+        let! c = RawClient.ConnectAsync candidate.Port
+
+        // Redis processes also die with the process via RedisProcess; this stops an in-process host.
+        AppDomain.CurrentDomain.ProcessExit.Add(fun _ ->
+            for t in [ candidate; oracle ] do
+                try
+                    t.Stop().AsTask().Wait(TimeSpan.FromSeconds 5.0) |> ignore
+                with _ ->
+                    ())
+
+        return
+            {
+                Oracle = oracle
+                Candidate = candidate
+                OracleClient = o
+                CandidateClient = c
+            }
+    }
+
+/// One pair of servers for the whole run (tests in this list are sequenced).
+let private sharedPair = lazy (startPair ())
+
+let private getPair () =
+    RedisProcess.requireRedisServer ()
+    sharedPair.Force()
+
+let private both (pair: Pair) (cmds: byte[] list list) =
+    task {
+        let o = pair.OracleClient.SendBatch cmds
+        let c = pair.CandidateClient.SendBatch cmds
+        let! _ = Task.WhenAll(o, c)
+        return o.Result, c.Result
+    }
+
+let private prelude =
+    [ [ "SELECT"; "0" ]; [ "FLUSHALL" ] ] |> List.map (List.map latin1)
+
+/// A full SCAN iteration on one connection (args: the SCAN name as generated, then the options
+/// that follow the cursor): Ok sorted distinct keys, or Error raw error reply.
+let private scanAll (client: RawClient) (args: byte[] list) : Task<Result<string list, byte[]>> =
+    task {
+        let name, opts = List.head args, List.tail args
+        let mutable cursor = "0"
+        let keys = Collections.Generic.HashSet<string>()
+        let mutable result = None
+        let mutable rounds = 0
+
+        while result.IsNone do
+            let! raw = client.Send(name :: latin1 cursor :: opts)
+            rounds <- rounds + 1
+
+            match parseReply raw with
+            | Array [ Bulk next; Array items ] ->
+                for i in items do
+                    match i with
+                    | Bulk k -> keys.Add(escape k) |> ignore
+                    | other -> failwithf "SCAN returned a non-bulk key %A" other
+
+                cursor <- Encoding.ASCII.GetString next
+
+                if cursor = "0" then
+                    result <- Some(Ok(keys |> Seq.sort |> List.ofSeq))
+                elif rounds > 100_000 then
+                    failwith "SCAN did not terminate after 100000 rounds"
+            | _ -> result <- Some(Result.Error raw)
+
+        return result.Value
+    }
+
+/// Runs a sequence on both servers (after FLUSHALL) and returns the transcript.
+let runSequence (pair: Pair) (steps: Step list) : Task<Line list> =
+    task {
+        let lines = ResizeArray<Line>()
+
+        let record (cmp: Compare) (cmdText: string) (o: byte[]) (c: byte[]) =
+            lines.Add
+                {
+                    Command = cmdText
+                    Oracle = escape o
+                    Candidate = escape c
+                    Problem = compareReplies cmp o c
+                }
+
+        try
+            // prelude and each run of ordinary steps are pipelined; SCAN splits the pipeline
+            let! po, pc = both pair prelude
+
+            for i in 0 .. prelude.Length - 1 do
+                record Exact (formatCommand prelude[i]) po[i] pc[i]
+
+            let show =
+                function
+                | Ok keys -> "keys {" + String.Join(", ", keys |> List.map (fun k -> "\"" + k + "\"")) + "}"
+                | Result.Error raw -> escape raw
+
+            let mutable remaining = steps
+
+            while not remaining.IsEmpty do
+                match remaining with
+                | scan :: rest when scan.Compare = ScanAll ->
+                    let! o = scanAll pair.OracleClient scan.Args
+                    let! c = scanAll pair.CandidateClient scan.Args
+
+                    lines.Add
+                        {
+                            Command = formatStep scan
+                            Oracle = show o
+                            Candidate = show c
+                            Problem =
+                                match o, c with
+                                | Ok a, Ok b when a = b -> None
+                                | Result.Error a, Result.Error b when sameBytes a b -> None
+                                | _ -> Some "SCAN key sets differ"
+                        }
+
+                    remaining <- rest
+                | _ ->
+                    let batch = remaining |> List.takeWhile (fun s -> s.Compare <> ScanAll)
+                    let! o, c = both pair (batch |> List.map _.Args)
+                    batch |> List.iteri (fun i s -> record s.Compare (formatStep s) o[i] c[i])
+                    remaining <- List.skip batch.Length remaining
+        with e ->
+            lines.Add
+                {
+                    Command = "<harness>"
+                    Oracle = ""
+                    Candidate = ""
+                    Problem = Some $"exception: {e.GetType().Name}: {e.Message}"
+                }
+
+        // protocol switches (HELLO) or a broken connection must not leak into the next sequence
+        if switchesProtocol steps || lines |> Seq.exists (fun l -> l.Command = "<harness>") then
+            do! pair.Reconnect()
+
+        return List.ofSeq lines
+    }
+
+let private hasProblem (lines: Line list) =
+    lines |> List.exists (fun l -> l.Problem.IsSome)
+
+let private render (pair: Pair) (lines: Line list) =
+    let sb = StringBuilder()
+
+    for i, l in List.indexed lines do
+        let mark = if l.Problem.IsSome then ">>" else "  "
+        sb.AppendLine $"{mark} {i, 3}  {l.Command}" |> ignore
+
+        if l.Problem.IsSome then
+            sb.AppendLine $"          {pair.Oracle.Name}: {l.Oracle}" |> ignore
+            sb.AppendLine $"          {pair.Candidate.Name}: {l.Candidate}" |> ignore
+            sb.AppendLine $"          problem: {l.Problem.Value}" |> ignore
+        else
+            sb.AppendLine $"          both: {l.Oracle}" |> ignore
+
+    sb.ToString()
+
+/// Greedy shrinking: drop steps one at a time while the sequence still fails (bounded effort).
+let private minimise (pair: Pair) (steps: Step list) : Task<Step list * Line list> =
+    task {
+        let mutable current = steps
+        let! first = runSequence pair current
+        let mutable currentLines = first
+        let mutable i = 0
+        let mutable budget = 400
+
+        while i < current.Length && budget > 0 do
+            budget <- budget - 1
+            let candidate = current |> List.removeAt i
+            let! lines = runSequence pair candidate
+
+            if hasProblem lines then
+                current <- candidate
+                currentLines <- lines
+            else
+                i <- i + 1
+
+        return current, currentLines
+    }
+
+let private envInt (name: string) (fallback: int) =
+    match Environment.GetEnvironmentVariable name with
+    | null
+    | "" -> fallback
+    | s -> int s
+
+let private baseSeed () =
+    match Environment.GetEnvironmentVariable "COOLCACHE_DIFF_SEED" with
+    | null
+    | "" -> uint64 (Random.Shared.NextInt64 Int64.MaxValue)
+    | s -> UInt64.Parse s
+
+// Tests ------------------------------------------------------------------------------------------
+
+/// Per command name: how often it ran, how many oracle replies were errors, how many distinct
+/// oracle replies it had (printed with COOLCACHE_DIFF_COVERAGE=1 to judge the generator).
+type private Coverage() =
+    let stats =
+        Collections.Generic.Dictionary<string, int ref * int ref * Collections.Generic.HashSet<string>>()
+
+    member _.Add(lines: Line list) =
+        for l in lines do
+            let name =
+                let first = l.Command.Split(' ')
+                let n = first[0].Trim('"').ToUpperInvariant()
+
+                if n.Length > 20 then n.Substring(0, 20) else n
+
+            let total, errors, distinct =
+                match stats.TryGetValue name with
+                | true, s -> s
+                | _ ->
+                    let s = ref 0, ref 0, Collections.Generic.HashSet<string>()
+                    stats[name] <- s
+                    s
+
+            total.Value <- total.Value + 1
+
+            if l.Oracle.StartsWith "-" || l.Oracle.StartsWith "!" then
+                errors.Value <- errors.Value + 1
+
+            if distinct.Count < 10000 then
+                distinct.Add l.Oracle |> ignore
+
+    member _.Print() =
+        printfn "%-22s %8s %8s %9s" "command" "count" "errors" "distinct"
+
+        for KeyValue(name, (total, errors, distinct)) in stats |> Seq.sortBy (fun kv -> kv.Key) do
+            printfn "%-22s %8d %8d %9d" name total.Value errors.Value distinct.Count
+
+let private generatedSequences =
+    testTask "generated command sequences get byte-identical replies from redis and CoolCache" {
+        let! pair = getPair ()
+        let count = envInt "COOLCACHE_DIFF_SEQUENCES" 5000
+        let seed0 = baseSeed ()
+        let sw = Stopwatch.StartNew()
+        let mutable commands = 0
+        let mutable failure = None
+        let mutable i = 0
+        let coverage = Coverage()
+
+        while failure.IsNone && i < count do
+            let seed = seed0 + uint64 i
+            let steps = sequenceForSeed seed
+            let! (lines: Line list) = runSequence pair steps
+            commands <- commands + lines.Length
+            coverage.Add lines
+
+            if hasProblem lines then
+                failure <- Some(seed, steps, lines)
+
+            i <- i + 1
+
+        sw.Stop()
+
+        match failure with
+        | None ->
+            printfn
+                "Differential: %d sequences (%d commands incl. prelude) in %.1fs = %.0f sequences/s; %s vs %s; base seed %d"
+                count
+                commands
+                sw.Elapsed.TotalSeconds
+                (float count / sw.Elapsed.TotalSeconds)
+                pair.Oracle.Name
+                pair.Candidate.Name
+                seed0
+
+            if Environment.GetEnvironmentVariable "COOLCACHE_DIFF_COVERAGE" = "1" then
+                coverage.Print()
+        | Some(seed, steps, lines) ->
+            let! (small: Step list), (smallLines: Line list) = minimise pair steps
+
+            failtestf
+                "%s and %s disagree on sequence #%d (seed %d: Gen.sampleWithSeed (CommandGen.rndForSeed %dUL) 50 1 CommandGen.sequence).\nReplay: COOLCACHE_DIFF_SEED=%d COOLCACHE_DIFF_SEQUENCES=1\n\nFull sequence (%d commands):\n%s\nMinimised (%d commands):\n%s"
+                pair.Oracle.Name
+                pair.Candidate.Name
+                (i - 1)
+                seed
+                seed
+                seed
+                steps.Length
+                (render pair lines)
+                small.Length
+                (render pair smallLines)
+    }
+
+/// Runs string commands on both servers (after FLUSHALL), checks the servers agree on every
+/// reply, and returns the oracle's replies as escaped strings.
+let private agree (cmds: string list list) : Task<string list> =
+    task {
+        let! pair = getPair ()
+
+        let! lines =
+            runSequence
+                pair
+                [
+                    for c in cmds ->
+                        {
+                            Args = List.map latin1 c
+                            Compare = Exact
+                        }
+                ]
+
+        if hasProblem lines then
+            failtestf "servers disagree:\n%s" (render pair lines)
+
+        return lines |> List.skip prelude.Length |> List.map _.Oracle
+    }
+
+let private scenario (name: string) (cmds: string list list) (expected: string list) =
+    testTask name {
+        let! replies = agree cmds
+        Expect.equal replies expected "replies (escaped RESP)"
+    }
+
+let private scenarios =
+    [
+        scenario
+            "SET with GET on a missing key replies nil and sets"
+            [ [ "SET"; "k"; "v"; "GET" ]; [ "GET"; "k" ] ]
+            [ "$-1\\r\\n"; "$1\\r\\nv\\r\\n" ]
+        scenario
+            "KEYS with an escaped star matches only a literal star"
+            [ [ "MSET"; "a*"; "1"; "ab"; "2"; "a"; "3" ]; [ "KEYS"; "a\\*" ] ]
+            [ "+OK\\r\\n"; "*1\\r\\n$2\\r\\na*\\r\\n" ]
+        scenario "RENAME of a missing key is an error" [ [ "RENAME"; "nokey"; "other" ] ] [ "-ERR no such key\\r\\n" ]
+        scenario
+            "INCR on a non-integer value is an error and keeps the value"
+            [ [ "SET"; "k"; "abc" ]; [ "INCR"; "k" ]; [ "GET"; "k" ] ]
+            [
+                "+OK\\r\\n"
+                "-ERR value is not an integer or out of range\\r\\n"
+                "$3\\r\\nabc\\r\\n"
+            ]
+        scenario
+            "INCRBY past int64 max is an overflow error"
+            [ [ "SET"; "k"; "1" ]; [ "INCRBY"; "k"; "9223372036854775807" ] ]
+            [ "+OK\\r\\n"; "-ERR increment or decrement would overflow\\r\\n" ]
+        scenario
+            "an unknown command's error quotes the command and its first args"
+            [ [ "foo"; "a"; "b" ] ]
+            [ "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \\r\\n" ]
+        scenario
+            "GETRANGE with negative indexes counts from the end"
+            [
+                [ "SET"; "k"; "Hello World" ]
+                [ "GETRANGE"; "k"; "-5"; "-1" ]
+                [ "GETRANGE"; "k"; "5"; "1" ]
+            ]
+            [ "+OK\\r\\n"; "$5\\r\\nWorld\\r\\n"; "$0\\r\\n\\r\\n" ]
+        scenario
+            "SETRANGE beyond 512MB is an error"
+            [ [ "SETRANGE"; "k"; "536870912"; "x" ] ]
+            [ "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\\r\\n" ]
+        scenario
+            "EXPIRE GT on a key without TTL does nothing (no TTL counts as infinite)"
+            [ [ "SET"; "k"; "v" ]; [ "EXPIRE"; "k"; "100"; "GT" ]; [ "TTL"; "k" ] ]
+            [ "+OK\\r\\n"; ":0\\r\\n"; ":-1\\r\\n" ]
+        testTask "after HELLO 3 a missing key is the RESP3 null" {
+            let! pair = getPair ()
+
+            let steps =
+                [
+                    {
+                        Args = [ latin1 "HELLO"; latin1 "3" ]
+                        Compare = HelloReply
+                    }
+                    {
+                        Args = [ latin1 "GET"; latin1 "missing" ]
+                        Compare = Exact
+                    }
+                ]
+
+            let! (lines: Line list) = runSequence pair steps
+
+            if hasProblem lines then
+                failtestf "servers disagree:\n%s" (render pair lines)
+
+            Expect.equal (List.last lines).Oracle "_\\r\\n" "RESP3 null"
+        }
+        scenario
+            "SET with EX and PX together is a syntax error"
+            [ [ "SET"; "k"; "v"; "EX"; "10"; "PX"; "10000" ] ]
+            [ "-ERR syntax error\\r\\n" ]
+    ]
+
+let private selfChecks =
+    [
+        test "every Compare mode is documented in deliberateDifferences" {
+            for tag in [ "IntWithin"; "HelloReply"; "RandomKey"; "SortedArray"; "ScanAll" ] do
+                Expect.isTrue
+                    (deliberateDifferences |> List.exists (fun (what, _) -> what.Contains tag))
+                    $"{tag} is listed"
+        }
+        test "the RESP framer splits pipelined RESP2/RESP3 replies" {
+            let data =
+                latin1
+                    "+OK\r\n$-1\r\n*2\r\n:1\r\n*-1\r\n%1\r\n+a\r\n~1\r\n,1.5\r\n_\r\n#t\r\n(12\r\n=7\r\ntxt:abc\r\n|1\r\n+k\r\n+v\r\n:3\r\n!3\r\nERR\r\n>1\r\n$0\r\n\r\n"
+
+            let mutable pos = 0
+            let replies = ResizeArray()
+
+            while pos < data.Length do
+                match tryParseAt data pos data.Length with
+                | Some(r, p) ->
+                    replies.Add r
+                    pos <- p
+                | None -> failtest "incomplete"
+
+            Expect.equal replies.Count 11 "reply count"
+            Expect.equal (tryParseAt data 0 3) None "partial simple string needs more data"
+            Expect.equal (tryParseAt (latin1 "$5\r\nab") 0 6) None "partial bulk needs more data"
+        }
+        test "the generator is deterministic per seed" {
+            Expect.equal (sequenceForSeed 42UL) (sequenceForSeed 42UL) "same seed, same sequence"
+        }
+    ]
+
+let tests =
+    testSequenced (testList "Differential" [ yield! selfChecks; yield generatedSequences; yield! scenarios ])
