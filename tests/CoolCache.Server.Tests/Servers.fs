@@ -44,14 +44,13 @@ let startCoolCache () : Task<Target> =
     if selfTest () then
         startRedis "redis (selftest)"
     else
-        // TODO(host): ServerHost.StartAsync
-        // CoolCache.Server.ServerHost does not exist yet in this branch (it is written in
-        // parallel), so until it is merged this stub launches a SECOND redis-server: the harness
-        // then runs redis-vs-redis, which is exactly the self-test. When merging, replace the
-        // line below with the in-process host (direct call, no reflection):
-        //
-        //     task {
-        //         let! host = CoolCache.Server.ServerHost.StartAsync [| "--port"; "0"; "--bind"; "127.0.0.1" |]
-        //         return { Name = "coolcache"; Port = host.Port; Stop = fun () -> host.DisposeAsync() }
-        //     }
-        startRedis "coolcache (stub: second redis-server until ServerHost exists)"
+        task {
+            let! host = CoolCache.Server.ServerHost.StartAsync [| "--port"; "0"; "--bind"; "127.0.0.1" |]
+
+            return
+                {
+                    Name = "coolcache"
+                    Port = host.Port
+                    Stop = fun () -> host.DisposeAsync()
+                }
+        }

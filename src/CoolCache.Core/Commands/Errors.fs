@@ -70,7 +70,8 @@ module RedisError =
         let mutable i = 0
 
         while i < args.Length && sb.Length < 128 do
-            sb.Append('\'').Append(cstr args[i] (128 - sb.Length)).Append("' ") |> ignore
+            let room = 128 - sb.Length
+            sb.Append('\'').Append(cstr args[i] room).Append("' ") |> ignore
             i <- i + 1
 
         sprintf "ERR unknown command '%s', with args beginning with: %s" (cstr name 128) (sb.ToString())

@@ -406,7 +406,7 @@ let helpReply (argv0: Bytes) (lines: string list) =
     [ yield sprintf "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:" ((Bytes.toLatin1 argv0).ToUpperInvariant())
       yield! lines
       yield "HELP"
-      yield "    Print this help." ]
+      yield "    Prints this help." ]
     |> List.map RespValue.Simple
     |> Array.ofList
     |> RespValue.Array
@@ -430,9 +430,10 @@ let objectHelp: Handler =
 
         Outcome.reply (helpReply argv[0] lines) s w
 
-// DBSIZE
+// DBSIZE — counts live keys. Redis also counts expired keys that no lookup or expiry cycle has
+// reclaimed yet (for up to ~100 ms); which lookups reclaim is an accident of each command's code.
 let dbsize: Handler =
-    fun _ s _ w -> Outcome.reply (RespValue.Integer(int64 (Db.count (World.db s.Db w)))) s w
+    fun ctx s _ w -> Outcome.reply (RespValue.Integer(int64 (Db.liveCount ctx.NowMs (World.db s.Db w)))) s w
 
 let private flushMode (argv: Bytes[]) =
     if argv.Length > 2 then Error RedisError.Syntax

@@ -26,8 +26,14 @@ let private bulkOrNull (b: Bytes voption) =
     | ValueSome b -> RespValue.Bulk b
     | ValueNone -> RespValue.Null
 
-let private checkLength (w: World) (total: int64) =
-    if total > w.Config.ProtoMaxBulkLen then Error RedisError.StringTooLong else Ok()
+/// Redis checkStringLength: size + append must fit proto-max-bulk-len (and not overflow).
+let private checkLength (w: World) (size: int64) (append: int64) =
+    let total = size + append
+
+    if total > w.Config.ProtoMaxBulkLen || total < size || total < append then
+        Error RedisError.StringTooLong
+    else
+        Ok()
 
 [<Flags>]
 type SetFlags =
@@ -199,14 +205,14 @@ let getex: Handler =
     fun ctx s argv w ->
         result {
             let! flags, expire = parseSetOptions argv 2 false
+            let db = World.db s.Db w
+            // Redis looks the key up and checks its type before it validates the expire time.
+            let! v = getString ctx.NowMs argv[1] db
 
             let! deadline =
-                match expire with
-                | Some e -> expireMilliseconds ctx "getex" flags e |> Result.map Some
-                | None -> Ok None
-
-            let db = World.db s.Db w
-            let! v = getString ctx.NowMs argv[1] db
+                match v, expire with
+                | ValueSome _, Some e -> expireMilliseconds ctx "getex" flags e |> Result.map Some
+                | _ -> Ok None
 
             match v, deadline with
             | ValueNone, _ -> return RespValue.Null, w
@@ -275,7 +281,7 @@ let append: Handler =
                 let db = Db.set ctx.NowMs argv[1] (Value.String argv[2]) Ttl.Clear db
                 return RespValue.Integer(int64 argv[2].Length), World.withDb s.Db db w
             | ValueSome old ->
-                do! checkLength w (int64 old.Length + int64 argv[2].Length)
+                do! checkLength w (int64 old.Length) (int64 argv[2].Length)
                 let value = Array.append old argv[2]
                 let db = Db.set ctx.NowMs argv[1] (Value.RawString value) Ttl.Keep db
                 return RespValue.Integer(int64 value.Length), World.withDb s.Db db w
@@ -338,7 +344,7 @@ let setrange: Handler =
                 | ValueNone when value.Length = 0 -> return RespValue.Integer 0L, w
                 | ValueSome old when value.Length = 0 -> return RespValue.Integer(int64 old.Length), w
                 | old ->
-                    do! checkLength w (offset + int64 value.Length)
+                    do! checkLength w offset (int64 value.Length)
                     let old = old |> ValueOption.defaultValue Bytes.empty
                     let result = Array.zeroCreate (max old.Length (int offset + value.Length))
                     Buffer.BlockCopy(old, 0, result, 0, old.Length)

@@ -95,8 +95,15 @@ module Db =
         | Ttl.Clear -> clearDeadline key db
         | Ttl.At at -> setDeadline key at db
 
-    /// Live keys count is not tracked separately: DBSIZE, like Redis, counts keys not yet reclaimed.
+    /// Keys stored, including expired ones not yet reclaimed. O(1).
     let count (db: Db) = db.Keys.Count
+
+    /// Keys alive at now: stored keys less those past their deadline. O(log n + expired).
+    let liveCount (now: int64) (db: Db) =
+        if db.Index.IsEmpty then
+            db.Keys.Count
+        else
+            db.Keys.Count - (ExpiryIndex.due now System.Int32.MaxValue db.Index).Length
 
     /// Remove up to limit keys whose deadline has passed; returns the new Db and the keys removed.
     let removeExpired (now: int64) (limit: int) (db: Db) : Db * Bytes list =
