@@ -147,7 +147,7 @@ let private headerLine (tooBig: ProtocolError) : CommandParser<string> =
 let private payload (len: int64) : CommandParser<Bytes> =
     remaining
     >>= fun available ->
-        if available < len + 2L then
+        if available - 2L < len then
             needMore
         else
             anyString (int len) .>> skipAnyChar .>> skipAnyChar |>> ofWire

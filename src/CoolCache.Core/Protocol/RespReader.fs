@@ -122,7 +122,7 @@ let inline private bulkAt (limits: ReadLimits) (buffer: ReadOnlySpan<byte>) (pos
         | ValueSome len when len >= 0L && len <= limits.MaxBulkLength ->
             if limits.AuthRequired && len > UnauthenticatedMaxBulk then
                 Bad ProtocolError.UnauthenticatedBulkLength
-            elif int64 (rest.Length - (cr + 2)) < len + 2L then
+            elif int64 (rest.Length - (cr + 2)) - 2L < len then
                 NeedMore
             else
                 payloadStart <- pos + cr + 2

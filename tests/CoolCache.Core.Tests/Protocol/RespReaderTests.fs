@@ -318,6 +318,14 @@ let tests =
                         { limits with MaxBulkLength = 3L }
                         "*1\r\n$4\r\nabcd\r\n"
                         ProtocolError.InvalidBulkLength
+                    status
+                        "with no bulk limit, a length near the int64 maximum is incomplete"
+                        { limits with
+                            MaxBulkLength = Int64.MaxValue
+                        }
+                        "*1\r\n$9223372036854775807\r\nabc"
+                        ReadStatus.Incomplete
+                        0
                     fails
                         "more than 64KB of bulk header without a CR is a too big bulk count"
                         limits
