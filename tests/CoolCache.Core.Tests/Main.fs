@@ -8,6 +8,9 @@ let all =
         [ Prelude.NumbersTests.tests
           Prelude.GlobTests.tests
           Collections.HashMapTests.tests
+          Protocol.RespWriterTests.tests
+          Protocol.RespParserTests.tests
+          Protocol.RespReaderTests.tests
           Keyspace.ExpiryTests.tests
           Commands.CommandTableTests.tests ]
 
