@@ -139,7 +139,7 @@ let scan: Handler =
                     | Some p -> Glob.isMatch p k false
                     | None -> true)
                 && (match typ with
-                    | Some t -> Bytes.toLatin1 t |> fun t -> String.Equals(t, Value.typeName v, StringComparison.OrdinalIgnoreCase)
+                    | Some t -> String.Equals(Bytes.toLatin1 t, Value.typeName v, StringComparison.OrdinalIgnoreCase)
                     | None -> true)
 
             let found =
@@ -161,7 +161,8 @@ let randomkey: Handler =
         let rec pick (seed: uint64) tries =
             match HashMap.randomEntry seed db.Keys with
             | ValueNone -> RespValue.Null
-            | ValueSome(struct (k, _)) when isLive ctx.NowMs db k || tries = 0 -> RespValue.Bulk k
+            | ValueSome(struct (k, _)) when isLive ctx.NowMs db k -> RespValue.Bulk k
+            | ValueSome _ when tries = 0 -> RespValue.Null
             | ValueSome _ -> pick (seed * 6364136223846793005UL + 1442695040888963407UL) (tries - 1)
 
         Outcome.reply (pick ctx.Seed 100) s w
@@ -354,12 +355,15 @@ let private ttlGeneric (f: int64 -> int64 -> int64) : Handler =
 
         Outcome.reply (RespValue.Integer n) s w
 
+/// ms -> s rounded half up, as Redis's (ms + 500) / 1000, without overflowing near Int64.MaxValue.
+let private roundSeconds (ms: int64) = ms / 1000L + (if ms % 1000L >= 500L then 1L else 0L)
+
 // TTL key
-let ttl: Handler = ttlGeneric (fun now at -> (max 0L (at - now) + 500L) / 1000L)
+let ttl: Handler = ttlGeneric (fun now at -> roundSeconds (max 0L (at - now)))
 // PTTL key
 let pttl: Handler = ttlGeneric (fun now at -> max 0L (at - now))
 // EXPIRETIME key
-let expiretime: Handler = ttlGeneric (fun _ at -> (at + 500L) / 1000L)
+let expiretime: Handler = ttlGeneric (fun _ at -> roundSeconds at)
 // PEXPIRETIME key
 let pexpiretime: Handler = ttlGeneric (fun _ at -> at)
 
