@@ -235,7 +235,7 @@ let copy: Handler =
                     if Db.exists ctx.NowMs dst ddb && not replace then
                         return intReply 0, w
                     else
-                        let ddb = ddb |> Db.remove dst |> Db.set ctx.NowMs dst v (ttlOf sdb src)
+                        let ddb = ddb |> Db.remove dst |> Db.set ctx.NowMs dst (Value.duplicate v) (ttlOf sdb src)
                         return intReply 1, World.withDb target ddb w
         }
         |> Outcome.ofResult s w

@@ -13,6 +13,8 @@ type Value =
     | RawString of Bytes
     /// A string made from a number (INCRBYFLOAT): "embstr" (≤ 44 bytes) or "raw", never "int".
     | EmbString of Bytes
+    /// A copy of a String (COPY duplicates the object): same encoding, never a shared integer.
+    | UnsharedString of Bytes
 
 module Value =
     /// Redis's OBJ_SHARED_INTEGERS: integer strings below this are shared objects.
@@ -23,7 +25,8 @@ module Value =
         match v with
         | Value.String _
         | Value.RawString _
-        | Value.EmbString _ -> "string"
+        | Value.EmbString _
+        | Value.UnsharedString _ -> "string"
 
     let private isIntEncodable (b: Bytes) =
         b.Length <= 20 && (Numbers.tryParseInt64 b).IsSome
@@ -31,8 +34,10 @@ module Value =
     /// The name OBJECT ENCODING replies with.
     let encoding (v: Value) =
         match v with
-        | Value.String b when isIntEncodable b -> "int"
         | Value.String b
+        | Value.UnsharedString b when isIntEncodable b -> "int"
+        | Value.String b
+        | Value.UnsharedString b
         | Value.EmbString b -> if b.Length <= 44 then "embstr" else "raw"
         | Value.RawString _ -> "raw"
 
@@ -44,9 +49,16 @@ module Value =
             if n >= 0L && n < sharedIntegers then 2147483647L else 1L
         | _ -> 1L
 
+    /// The value COPY stores: an equal value that is its own object.
+    let duplicate (v: Value) =
+        match v with
+        | Value.String b -> Value.UnsharedString b
+        | other -> other
+
     /// The bytes of a string value, or ValueNone for other kinds.
     let inline tryString (v: Value) =
         match v with
         | Value.String b
         | Value.RawString b
-        | Value.EmbString b -> ValueSome b
+        | Value.EmbString b
+        | Value.UnsharedString b -> ValueSome b
