@@ -2,6 +2,11 @@ using System.Runtime.InteropServices;
 using CoolCache.Server;
 using CoolCache.Server.Cli;
 
+// Run socket completions on the epoll thread instead of hopping to the thread pool for every
+// request (read before the first socket is created). Measured: P=1 SET 38k -> 63k rps.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
 if (args.Length > 0 && args[0] is "--help" or "-h" or "-?")
 {
     return await ServerCommandLine.Build(out _, out _).Parse(args).InvokeAsync();

@@ -74,6 +74,10 @@ module Db =
 
     /// Remove a key's deadline; the same Db when it had none.
     let clearDeadline (key: Bytes) (db: Db) : Db =
+        if db.Expires.IsEmpty then
+            db
+        else
+
         match db.Expires.TryFind key with
         | ValueSome at ->
             { db with
