@@ -41,22 +41,65 @@ type Api =
             error <- e
             false
 
+    /// Split one config line into words: whitespace separated, "double quotes" with \-escapes and
+    /// 'single quotes', as redis.conf lines are read (sdssplitargs).
+    static member SplitConfigLine(line: string) : string[] =
+        let words = ResizeArray<string>()
+        let sb = Text.StringBuilder()
+        let mutable i = 0
+        let mutable inWord = false
+
+        while i < line.Length do
+            let c = line[i]
+
+            if c = '"' || c = '\'' then
+                inWord <- true
+                i <- i + 1
+
+                while i < line.Length && line[i] <> c do
+                    if c = '"' && line[i] = '\\' && i + 1 < line.Length then
+                        i <- i + 1
+
+                        sb.Append(
+                            match line[i] with
+                            | 'n' -> '\n'
+                            | 'r' -> '\r'
+                            | 't' -> '\t'
+                            | other -> other
+                        )
+                        |> ignore
+                    else
+                        sb.Append(line[i]) |> ignore
+
+                    i <- i + 1
+
+                i <- i + 1
+            elif Char.IsWhiteSpace c then
+                if inWord then
+                    words.Add(sb.ToString())
+                    sb.Clear() |> ignore
+                    inWord <- false
+
+                i <- i + 1
+            else
+                sb.Append(c) |> ignore
+                inWord <- true
+                i <- i + 1
+
+        if inWord then
+            words.Add(sb.ToString())
+
+        words.ToArray()
+
     /// A redis.conf-style file as (name, value) pairs in order; repeated "save" lines are joined.
     static member ParseConfigFile(text: string) : struct (string * string)[] =
         let lines =
             text.Split('\n')
             |> Array.map (fun l -> l.Trim())
             |> Array.filter (fun l -> l <> "" && not (l.StartsWith "#"))
-            |> Array.map (fun l ->
-                let parts = l.Split([| ' '; '\t' |], StringSplitOptions.RemoveEmptyEntries)
-
-                let unquote (s: string) =
-                    if s.Length >= 2 && (s[0] = '"' && s[s.Length - 1] = '"' || s[0] = ''' && s[s.Length - 1] = ''') then
-                        s.Substring(1, s.Length - 2)
-                    else
-                        s
-
-                parts[0].ToLowerInvariant(), parts[1..] |> Array.map unquote |> String.concat " ")
+            |> Array.map Api.SplitConfigLine
+            |> Array.filter (fun words -> words.Length > 0)
+            |> Array.map (fun words -> words[0].ToLowerInvariant(), String.Join(" ", words[1..]))
 
         let saves = lines |> Array.filter (fun (n, _) -> n = "save") |> Array.map snd
 

@@ -33,7 +33,7 @@ catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOp
     return 1;
 }
 
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; host.RequestShutdown(); });
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; host.RequestShutdown(); });
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; host.RequestShutdown("Received SIGTERM scheduling shutdown..."); });
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; host.RequestShutdown("Received SIGINT scheduling shutdown..."); });
 await host.Completion;
 return 0;

@@ -32,7 +32,7 @@ public sealed class ServerHost : IAsyncDisposable
             ? "Warning: no config file specified, using the default config. In order to specify a config file use coolcache-server /path/to/redis.conf"
             : $"Configuration loaded from {options.ConfigFile}");
         _clients = new ClientRegistry(() => Port, options.ConfigFile);
-        _engine = new CommandEngine(Api.NewWorld(config), _log, _clients, RequestShutdown);
+        _engine = new CommandEngine(Api.NewWorld(config), _log, _clients, () => RequestShutdown());
         _listener = new Listener(config.Bind, config.Port, _engine, _clients, _log);
         _log.Notice($"Running mode=standalone, port={Port}.");
         _log.Notice("Server initialized");
@@ -77,9 +77,10 @@ public sealed class ServerHost : IAsyncDisposable
     }
 
     /// <summary>Stop accepting, close every client, complete Completion. Safe to call more than once.</summary>
-    public void RequestShutdown()
+    public void RequestShutdown(string? reason = null)
     {
         if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
+        if (reason is not null) _log.Warning(reason);
         _ = Task.Run(() =>
         {
             _ticks.Dispose();

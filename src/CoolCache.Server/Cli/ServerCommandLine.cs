@@ -35,9 +35,16 @@ public static class ServerCommandLine
     public static bool TryParse(string[] args, out ServerOptions? options, out string? error)
     {
         var root = Build(out var fileArg, out var settingOptions);
-        var parsed = root.Parse(args);
         options = null;
         error = null;
+        var known = settingOptions.Select(o => o.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = args.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal) && !known.Contains(a));
+        if (unknown is not null)
+        {
+            error = $"*** FATAL CONFIG ERROR *** Bad directive or wrong number of arguments: '{unknown[2..]}' is not a setting";
+            return false;
+        }
+        var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             error = string.Join(Environment.NewLine, parsed.Errors.Select(e => e.Message));
