@@ -2,6 +2,8 @@ module CoolCache.Server.Tests.Main
 
 open Expecto
 
+let all =
+    testList "Server" [ DifferentialTests.tests; IntegrationTests.tests; HostileInputTests.tests ]
+
 [<EntryPoint>]
-let main argv =
-    runTestsWithCLIArgs [] argv (testList "Server" [ DifferentialTests.tests ])
+let main argv = runTestsWithCLIArgs [] argv all
