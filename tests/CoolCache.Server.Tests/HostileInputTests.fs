@@ -73,7 +73,6 @@ let private refusedBy make (name: string) (settings: string list) (input: byte[]
 let private refused = refusedBy serverTest
 
 /// Pending: Redis refuses the input this way, the server does not yet (see the test list's notes).
-let private prefused = refusedBy pserverTest
 
 /// Like refused, but Redis answers with an ordinary error and keeps the connection open.
 let private answeredWithError (name: string) (input: byte[]) (expected: string) =
@@ -94,72 +93,72 @@ let private protocolErrors =
     testList
         "protocol errors"
         [
-            prefused
+            refused
                 "an invalid multibulk length (*abc) is refused"
                 []
                 "*abc\r\n"B
                 "-ERR Protocol error: invalid multibulk length\r\n"
-            prefused
+            refused
                 "a multibulk length over INT_MAX is refused"
                 []
                 "*3000000000\r\n"B
                 "-ERR Protocol error: invalid multibulk length\r\n"
-            prefused
+            refused
                 "a negative bulk length ($-5) is refused"
                 []
                 "*1\r\n$-5\r\n"B
                 "-ERR Protocol error: invalid bulk length\r\n"
-            prefused
+            refused
                 "a bulk length that is not a number is refused"
                 []
                 "*1\r\n$x\r\n"B
                 "-ERR Protocol error: invalid bulk length\r\n"
-            prefused
+            refused
                 "a line where a bulk string is expected is refused with expected '$', got 'f'"
                 []
                 "*1\r\nfoo\r\n"B
                 "-ERR Protocol error: expected '$', got 'f'\r\n"
-            prefused
+            refused
                 "a nested array in a command is refused with expected '$', got '*'"
                 []
                 "*2\r\n$3\r\nGET\r\n*1\r\n"B
                 "-ERR Protocol error: expected '$', got '*'\r\n"
-            prefused
+            refused
                 "a huge bulk length (9999999999999) is refused"
                 []
                 "*1\r\n$9999999999999\r\n"B
                 "-ERR Protocol error: invalid bulk length\r\n"
-            prefused
+            refused
                 "with proto-max-bulk-len 1mb a 2MB bulk header is refused"
                 [ "--proto-max-bulk-len"; "1mb" ]
                 "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n"B
                 "-ERR Protocol error: invalid bulk length\r\n"
-            prefused
+            refused
                 "an unterminated 70KB inline line is refused as too big inline request"
                 []
                 (Array.create 70_000 (byte 'x'))
                 "-ERR Protocol error: too big inline request\r\n"
-            prefused
+            refused
                 "an unterminated 70KB multibulk count is refused as too big mbulk count string"
                 []
                 (Array.append "*"B (Array.create 70_000 (byte '1')))
                 "-ERR Protocol error: too big mbulk count string\r\n"
-            prefused
+            refused
                 "an unterminated 70KB bulk length is refused as too big bulk count string"
                 []
                 (Array.append "*1\r\n$"B (Array.create 70_000 (byte '1')))
                 "-ERR Protocol error: too big bulk count string\r\n"
-            prefused
+            refused
                 "an inline command with an unclosed double quote is refused as unbalanced quotes"
                 []
                 "SET k \"a b\r\n"B
                 "-ERR Protocol error: unbalanced quotes in request\r\n"
-            prefused
+            refused
                 "an inline command with an unclosed single quote is refused as unbalanced quotes"
                 []
                 "SET k 'a b\r\n"B
                 "-ERR Protocol error: unbalanced quotes in request\r\n"
-            prefused
+            refused
                 "an inline command with text right after a closing quote is refused as unbalanced quotes"
                 []
                 "SET k \"a\"b\r\n"B
@@ -335,7 +334,7 @@ let private memory =
                 []
                 (hugeMultibulkHeader false)
 
-            pserverTest
+            serverTest
                 "a *1000000 header without data is not allocated for: reading it allocates under 50MB"
                 []
                 (hugeMultibulkHeader true)

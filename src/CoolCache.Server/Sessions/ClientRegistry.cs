@@ -49,9 +49,10 @@ public sealed class ClientRegistry : IHostView
 
     public IEnumerable<Connection> All => _connections.Values;
 
+    /// <summary>Unregister and close a client at once, so the reply to CLIENT KILL already excludes it.</summary>
     public void Kill(long id)
     {
-        if (_connections.TryGetValue(id, out var c)) c.Abort();
+        if (_connections.TryRemove(id, out var c)) c.Abort();
     }
 
     /// <summary>Count one command (called under the engine lock).</summary>
