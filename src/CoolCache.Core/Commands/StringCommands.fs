@@ -155,6 +155,12 @@ let get: Handler =
 // SET key value [NX | XX] [GET] [EX seconds | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL]
 let set: Handler =
     fun ctx s argv w ->
+        if argv.Length = 3 then
+            // The common case, without options: no option parsing, no lookups but the write.
+            let db = World.db s.Db w
+            Outcome.ok s (World.withDb s.Db (Db.set ctx.NowMs argv[1] (Value.String argv[2]) Ttl.Clear db) w)
+        else
+
         match parseSetOptions argv 3 true with
         | Error e -> Outcome.error e s w
         | Ok(flags, expire) -> setGeneric ctx "set" flags argv[1] argv[2] expire RespValue.Ok RespValue.Null s w

@@ -35,8 +35,12 @@ type RespValue =
     /// RESP3 >n (RESP2: array)
     | Push of RespValue[]
 
-    static member Ok = RespValue.Simple "OK"
+    /// +OK, one shared instance.
+    static member Ok = SharedReplies.Ok
     static member ofString(s: string) = RespValue.Bulk(Bytes.ofString s)
+
+and [<AbstractClass; Sealed>] private SharedReplies() =
+    static member val Ok = RespValue.Simple "OK"
 
 /// Why a client's input is not RESP. Texts are Redis's (networking.c); the connection is closed after.
 [<RequireQualifiedAccess>]
