@@ -21,6 +21,9 @@ public sealed class ServerHost : IAsyncDisposable
     private readonly Timer _ticks;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopping;
+    private long _commandsAtLastTick;
+    private long _idleSince = Environment.TickCount64;
+    private long _allocatedAtLastCompaction;
 
     private ServerHost(ServerOptions options)
     {
@@ -63,6 +66,7 @@ public sealed class ServerHost : IAsyncDisposable
         try
         {
             _engine.ExpireDueKeys();
+            CompactWhenIdle();
             var timeout = _engine.Config.Timeout;
             if (timeout > 0)
             {
@@ -74,6 +78,27 @@ public sealed class ServerHost : IAsyncDisposable
         {
             _log.Warning($"Timer tick failed: {ex}");
         }
+    }
+
+    /// <summary>
+    /// Persistent writes leave garbage in gen2 that a busy server collects only slowly. After a second
+    /// without commands, and when 64 MB or more was allocated since the last time, compact the heap
+    /// and give memory back (in the spirit of Redis's active defrag).
+    /// </summary>
+    private void CompactWhenIdle()
+    {
+        var commands = _clients.TotalCommands;
+        var now = Environment.TickCount64;
+        if (commands != _commandsAtLastTick)
+        {
+            _commandsAtLastTick = commands;
+            _idleSince = now;
+            return;
+        }
+        var allocated = GC.GetTotalAllocatedBytes();
+        if (now - _idleSince < 1000 || allocated - _allocatedAtLastCompaction < 64L * 1024 * 1024) return;
+        _allocatedAtLastCompaction = allocated;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     /// <summary>Stop accepting, close every client, complete Completion. Safe to call more than once.</summary>

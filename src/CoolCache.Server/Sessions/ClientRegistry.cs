@@ -33,6 +33,8 @@ public sealed class ClientRegistry : IHostView
 
     public int Count => _connections.Count;
 
+    public long TotalCommands => Volatile.Read(ref _totalCommands);
+
     public long NextId() => Interlocked.Increment(ref _nextId);
 
     public void Add(Connection c)
