@@ -10,29 +10,39 @@ open CoolCache.Core.Commands
 /// The result of one command for the host.
 [<Struct>]
 type StepResult =
-    { Reply: RespValue
-      World: World
-      Session: Session
-      /// Empty for most commands.
-      Effects: Effect[]
-      Silent: bool
-      /// "get", "config|set"... or null for an unknown command.
-      Command: string
-      IsWrite: bool
-      IsError: bool }
+    {
+        Reply: RespValue
+        World: World
+        Session: Session
+        /// Empty for most commands.
+        Effects: Effect[]
+        Silent: bool
+        /// "get", "config|set"... or null for an unknown command.
+        Command: string
+        IsWrite: bool
+        IsError: bool
+    }
 
 /// One row of the supported-command list.
-type CommandRow = { Name: string; Summary: string; Group: string }
+type CommandRow =
+    {
+        Name: string
+        Summary: string
+        Group: string
+    }
 
 [<AbstractClass; Sealed>]
 type Api =
     static member DefaultConfig = Config.defaults
 
     /// Every setting name, for the command line (--name value) and CONFIG GET.
-    static member SettingNames: string[] = Config.settings |> List.map (fun s -> s.Name) |> Array.ofList
+    static member SettingNames: string[] =
+        Config.settings |> List.map (fun s -> s.Name) |> Array.ofList
 
     /// Apply one setting at start-up; false with a message for an unknown name or a bad value.
-    static member TryApplySetting(config: Config, name: string, value: string, result: outref<Config>, error: outref<string>) =
+    static member TryApplySetting
+        (config: Config, name: string, value: string, result: outref<Config>, error: outref<string>)
+        =
         match Config.applyStartup name value config with
         | Ok c ->
             result <- c
@@ -105,7 +115,12 @@ type Api =
 
         lines
         |> Array.filter (fun (n, _) -> n <> "save")
-        |> Array.append (if saves.Length > 0 then [| "save", String.Join(" ", saves |> Array.filter ((<>) "")) |] else [||])
+        |> Array.append (
+            if saves.Length > 0 then
+                [| "save", String.Join(" ", saves |> Array.filter ((<>) "")) |]
+            else
+                [||]
+        )
         |> Array.map (fun (n, v) -> struct (n, v))
 
     static member NewWorld(config: Config) = World.create config
@@ -116,23 +131,29 @@ type Api =
     static member Execute(ctx: Ctx, session: Session, argv: Bytes[], world: World) : StepResult =
         let struct (o, spec) = Engine.step ctx session argv world
 
-        { Reply = o.Reply
-          World = o.World
-          Session = o.Session
-          Effects = (if o.Effects.IsEmpty then Array.Empty() else Array.ofList o.Effects)
-          Silent = o.Silent
-          Command =
-            (match spec with
-             | ValueSome s -> s.FullName
-             | ValueNone -> null)
-          IsWrite =
-            (match spec with
-             | ValueSome s -> s.Flags &&& CommandFlags.Write <> CommandFlags.None
-             | ValueNone -> false)
-          IsError =
-            (match o.Reply with
-             | RespValue.Error _ -> true
-             | _ -> false) }
+        {
+            Reply = o.Reply
+            World = o.World
+            Session = o.Session
+            Effects =
+                (if o.Effects.IsEmpty then
+                     Array.Empty()
+                 else
+                     Array.ofList o.Effects)
+            Silent = o.Silent
+            Command =
+                (match spec with
+                 | ValueSome s -> s.FullName
+                 | ValueNone -> null)
+            IsWrite =
+                (match spec with
+                 | ValueSome s -> s.Flags &&& CommandFlags.Write <> CommandFlags.None
+                 | ValueNone -> false)
+            IsError =
+                (match o.Reply with
+                 | RespValue.Error _ -> true
+                 | _ -> false)
+        }
 
     /// Active expiry of up to limit due keys; removed says how many went.
     static member Expire(now: int64, limit: int, world: World, removed: outref<int>) : World =
@@ -158,7 +179,9 @@ type Api =
         CommandTable.all ()
         |> List.collect (fun c -> if c.Subcommands.IsEmpty then [ c ] else c.Subcommands)
         |> List.map (fun c ->
-            { Name = c.FullName.ToUpperInvariant().Replace("|", " ")
-              Summary = c.Summary
-              Group = sprintf "%A" c.Group })
+            {
+                Name = c.FullName.ToUpperInvariant().Replace("|", " ")
+                Summary = c.Summary
+                Group = sprintf "%A" c.Group
+            })
         |> Array.ofList

@@ -5,14 +5,16 @@ open Expecto
 let all =
     testList
         "Core"
-        [ Prelude.NumbersTests.tests
-          Prelude.GlobTests.tests
-          Collections.HashMapTests.tests
-          Protocol.RespWriterTests.tests
-          Protocol.RespParserTests.tests
-          Protocol.RespReaderTests.tests
-          Keyspace.ExpiryTests.tests
-          Commands.CommandTableTests.tests ]
+        [
+            Prelude.NumbersTests.tests
+            Prelude.GlobTests.tests
+            Collections.HashMapTests.tests
+            Protocol.RespWriterTests.tests
+            Protocol.RespParserTests.tests
+            Protocol.RespReaderTests.tests
+            Keyspace.ExpiryTests.tests
+            Commands.CommandTableTests.tests
+        ]
 
 [<EntryPoint>]
 let main argv = runTestsWithCLIArgs [] argv all

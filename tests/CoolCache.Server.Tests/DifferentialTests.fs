@@ -95,7 +95,10 @@ let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string 
                 Some $"clock-dependent integers differ by more than {tol}"
         | IntWithin _, _, _ -> Some "replies differ (kind)"
         | LiveCount, Some(Integer o), Some(Integer c) ->
-            if c <= o && c >= 0L then None else Some "DBSIZE: CoolCache counts more keys than Redis"
+            if c <= o && c >= 0L then
+                None
+            else
+                Some "DBSIZE: CoolCache counts more keys than Redis"
         | LiveCount, _, _ -> Some "replies differ (kind)"
         | HelloReply, Some(Map _), Some(Map _)
         | HelloReply, Some(Array _), Some(Array _) -> None
@@ -527,7 +530,15 @@ let private scenarios =
 let private selfChecks =
     [
         test "every Compare mode is documented in deliberateDifferences" {
-            for tag in [ "IntWithin"; "LiveCount"; "HelloReply"; "RandomKey"; "SortedArray"; "ScanAll" ] do
+            for tag in
+                [
+                    "IntWithin"
+                    "LiveCount"
+                    "HelloReply"
+                    "RandomKey"
+                    "SortedArray"
+                    "ScanAll"
+                ] do
                 Expect.isTrue
                     (deliberateDifferences |> List.exists (fun (what, _) -> what.Contains tag))
                     $"{tag} is listed"

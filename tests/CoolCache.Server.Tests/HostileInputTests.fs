@@ -73,7 +73,6 @@ let private refusedBy make (name: string) (settings: string list) (input: byte[]
 let private refused = refusedBy serverTest
 
 /// Pending: Redis refuses the input this way, the server does not yet (see the test list's notes).
-
 /// Like refused, but Redis answers with an ordinary error and keeps the connection open.
 let private answeredWithError (name: string) (input: byte[]) (expected: string) =
     serverTest name [] (fun host ->

@@ -45,7 +45,8 @@ let startCoolCache () : Task<Target> =
         startRedis "redis (selftest)"
     else
         task {
-            let! host = CoolCache.Server.ServerHost.StartAsync [| "--port"; "0"; "--bind"; "127.0.0.1" |]
+            let! host =
+                CoolCache.Server.ServerHost.StartAsync [| "--port"; "0"; "--bind"; "127.0.0.1" |]
 
             return
                 {

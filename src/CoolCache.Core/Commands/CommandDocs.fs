@@ -7,35 +7,43 @@ open CoolCache.Core.Protocol
 open CoolCache.Core.Commands.Args
 
 let private flagNames =
-    [ CommandFlags.Write, "write"
-      CommandFlags.ReadOnly, "readonly"
-      CommandFlags.DenyOom, "denyoom"
-      CommandFlags.Admin, "admin"
-      CommandFlags.PubSub, "pubsub"
-      CommandFlags.NoScript, "noscript"
-      CommandFlags.Blocking, "blocking"
-      CommandFlags.Loading, "loading"
-      CommandFlags.Stale, "stale"
-      CommandFlags.Fast, "fast"
-      CommandFlags.NoAuth, "no_auth"
-      CommandFlags.MayReplicate, "may_replicate"
-      CommandFlags.NoMulti, "no_multi"
-      CommandFlags.AllowBusy, "allow_busy" ]
+    [
+        CommandFlags.Write, "write"
+        CommandFlags.ReadOnly, "readonly"
+        CommandFlags.DenyOom, "denyoom"
+        CommandFlags.Admin, "admin"
+        CommandFlags.PubSub, "pubsub"
+        CommandFlags.NoScript, "noscript"
+        CommandFlags.Blocking, "blocking"
+        CommandFlags.Loading, "loading"
+        CommandFlags.Stale, "stale"
+        CommandFlags.Fast, "fast"
+        CommandFlags.NoAuth, "no_auth"
+        CommandFlags.MayReplicate, "may_replicate"
+        CommandFlags.NoMulti, "no_multi"
+        CommandFlags.AllowBusy, "allow_busy"
+    ]
 
 let private has (f: CommandFlags) (spec: CommandSpec) = spec.Flags &&& f <> CommandFlags.None
 
 /// ACL categories derived from flags and group, as Redis derives @read/@write/@fast/@slow.
 let categories (spec: CommandSpec) =
-    [ if has CommandFlags.Write spec then "@write"
-      if has CommandFlags.ReadOnly spec then "@read"
-      if has CommandFlags.Admin spec then "@admin"
-      if has CommandFlags.Admin spec then "@dangerous"
-      match spec.Group with
-      | CommandGroup.String -> "@string"
-      | CommandGroup.Generic -> "@keyspace"
-      | CommandGroup.Connection -> "@connection"
-      | CommandGroup.Server -> ()
-      if has CommandFlags.Fast spec then "@fast" else "@slow" ]
+    [
+        if has CommandFlags.Write spec then
+            "@write"
+        if has CommandFlags.ReadOnly spec then
+            "@read"
+        if has CommandFlags.Admin spec then
+            "@admin"
+        if has CommandFlags.Admin spec then
+            "@dangerous"
+        match spec.Group with
+        | CommandGroup.String -> "@string"
+        | CommandGroup.Generic -> "@keyspace"
+        | CommandGroup.Connection -> "@connection"
+        | CommandGroup.Server -> ()
+        if has CommandFlags.Fast spec then "@fast" else "@slow"
+    ]
 
 let private keyRange (spec: CommandSpec) =
     match spec.Keys with
@@ -51,32 +59,53 @@ let rec info (spec: CommandSpec) : RespValue =
         match spec.Keys with
         | KeySpec.NoKeys -> [||]
         | KeySpec.Range(first, last, step) ->
-            [| RespValue.Map
-                   [| struct (str "flags", RespValue.Set [||])
-                      struct (str "begin_search",
-                              RespValue.Map
-                                  [| struct (str "type", str "index")
-                                     struct (str "spec", RespValue.Map [| struct (str "index", RespValue.Integer(int64 first)) |]) |])
-                      struct (str "find_keys",
-                              RespValue.Map
-                                  [| struct (str "type", str "range")
-                                     struct (str "spec",
-                                             RespValue.Map
-                                                 [| struct (str "lastkey", RespValue.Integer(int64 (if last < 0 then last else last - first)))
-                                                    struct (str "keystep", RespValue.Integer(int64 step))
-                                                    struct (str "limit", RespValue.Integer 0L) |]) |]) |] |]
+            [|
+                RespValue.Map
+                    [|
+                        struct (str "flags", RespValue.Set [||])
+                        struct (str "begin_search",
+                                RespValue.Map
+                                    [|
+                                        struct (str "type", str "index")
+                                        struct (str "spec",
+                                                RespValue.Map [| struct (str "index", RespValue.Integer(int64 first)) |])
+                                    |])
+                        struct (str "find_keys",
+                                RespValue.Map
+                                    [|
+                                        struct (str "type", str "range")
+                                        struct (str "spec",
+                                                RespValue.Map
+                                                    [|
+                                                        struct (str "lastkey",
+                                                                RespValue.Integer(
+                                                                    int64 (if last < 0 then last else last - first)
+                                                                ))
+                                                        struct (str "keystep", RespValue.Integer(int64 step))
+                                                        struct (str "limit", RespValue.Integer 0L)
+                                                    |])
+                                    |])
+                    |]
+            |]
 
     RespValue.Array
-        [| str spec.FullName
-           RespValue.Integer(int64 spec.Arity)
-           RespValue.Set(flagNames |> List.filter (fun (f, _) -> has f spec) |> List.map (snd >> RespValue.Simple) |> Array.ofList)
-           RespValue.Integer(int64 first)
-           RespValue.Integer(int64 last)
-           RespValue.Integer(int64 step)
-           RespValue.Set(categories spec |> List.map RespValue.Simple |> Array.ofList)
-           RespValue.Set [||]
-           RespValue.Array keySpecs
-           RespValue.Array(spec.Subcommands |> List.map info |> Array.ofList) |]
+        [|
+            str spec.FullName
+            RespValue.Integer(int64 spec.Arity)
+            RespValue.Set(
+                flagNames
+                |> List.filter (fun (f, _) -> has f spec)
+                |> List.map (snd >> RespValue.Simple)
+                |> Array.ofList
+            )
+            RespValue.Integer(int64 first)
+            RespValue.Integer(int64 last)
+            RespValue.Integer(int64 step)
+            RespValue.Set(categories spec |> List.map RespValue.Simple |> Array.ofList)
+            RespValue.Set [||]
+            RespValue.Array keySpecs
+            RespValue.Array(spec.Subcommands |> List.map info |> Array.ofList)
+        |]
 
 let private groupName (g: CommandGroup) =
     match g with
@@ -87,18 +116,26 @@ let private groupName (g: CommandGroup) =
 
 let rec docs (spec: CommandSpec) : RespValue =
     RespValue.Map
-        [| yield struct (str "summary", str spec.Summary)
-           yield struct (str "since", str spec.Since)
-           yield struct (str "group", str (groupName spec.Group))
-           yield struct (str "complexity", str spec.Complexity)
-           if not spec.Subcommands.IsEmpty then
-               yield
-                   struct (str "subcommands",
-                           RespValue.Map(spec.Subcommands |> List.map (fun sub -> struct (str sub.FullName, docs sub)) |> Array.ofList)) |]
+        [|
+            yield struct (str "summary", str spec.Summary)
+            yield struct (str "since", str spec.Since)
+            yield struct (str "group", str (groupName spec.Group))
+            yield struct (str "complexity", str spec.Complexity)
+            if not spec.Subcommands.IsEmpty then
+                yield
+                    struct (str "subcommands",
+                            RespValue.Map(
+                                spec.Subcommands
+                                |> List.map (fun sub -> struct (str sub.FullName, docs sub))
+                                |> Array.ofList
+                            ))
+        |]
 
 /// Top-level specs and their subcommands, flattened.
 let private everyName (table: CommandSpec list) =
-    table |> List.collect (fun c -> c :: c.Subcommands) |> List.map (fun c -> c.FullName)
+    table
+    |> List.collect (fun c -> c :: c.Subcommands)
+    |> List.map (fun c -> c.FullName)
 
 /// Find a spec by "name" or "container|sub" (case-insensitive).
 let tryFind (table: CommandSpec list) (name: string) =
@@ -138,7 +175,9 @@ let commandDocs (table: CommandSpec list) : Handler =
             if argv.Length = 2 then
                 table
             else
-                argv[2..] |> Array.choose (fun n -> tryFind table (Bytes.toLatin1 n)) |> List.ofArray
+                argv[2..]
+                |> Array.choose (fun n -> tryFind table (Bytes.toLatin1 n))
+                |> List.ofArray
 
         Outcome.reply (RespValue.Map(specs |> List.map (fun c -> struct (str c.FullName, docs c)) |> Array.ofList)) s w
 
@@ -160,7 +199,8 @@ let list (table: CommandSpec list) : Handler =
 
                     Ok(
                         names
-                        |> List.filter (fun n -> tryFind table n |> Option.exists (fun c -> List.contains cat (categories c)))
+                        |> List.filter (fun n ->
+                            tryFind table n |> Option.exists (fun c -> List.contains cat (categories c)))
                     )
                 elif is "PATTERN" argv[3] then
                     Ok(names |> List.filter (fun n -> Glob.isMatch argv[4] (Bytes.ofString n) true))
@@ -177,19 +217,21 @@ let list (table: CommandSpec list) : Handler =
 let help: Handler =
     fun _ s argv w ->
         let lines =
-            [ "(no subcommand)"
-              "    Return details about all Redis commands."
-              "COUNT"
-              "    Return the total number of commands in this Redis server."
-              "LIST"
-              "    Return a list of all commands in this Redis server."
-              "INFO [<command-name> ...]"
-              "    Return details about multiple Redis commands."
-              "    If no command names are given, documentation details for all"
-              "    commands are returned."
-              "DOCS [<command-name> ...]"
-              "    Return documentation details about multiple Redis commands."
-              "    If no command names are given, documentation details for all"
-              "    commands are returned." ]
+            [
+                "(no subcommand)"
+                "    Return details about all Redis commands."
+                "COUNT"
+                "    Return the total number of commands in this Redis server."
+                "LIST"
+                "    Return a list of all commands in this Redis server."
+                "INFO [<command-name> ...]"
+                "    Return details about multiple Redis commands."
+                "    If no command names are given, documentation details for all"
+                "    commands are returned."
+                "DOCS [<command-name> ...]"
+                "    Return documentation details about multiple Redis commands."
+                "    If no command names are given, documentation details for all"
+                "    commands are returned."
+            ]
 
         Outcome.reply (KeyCommands.helpReply argv[0] lines) s w

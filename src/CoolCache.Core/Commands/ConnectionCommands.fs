@@ -26,10 +26,13 @@ let echo: Handler = fun _ s argv w -> Outcome.reply (RespValue.Bulk argv[1]) s w
 let quit: Handler =
     fun _ s _ w ->
         { Outcome.ok s w with
-            Effects = [ Effect.CloseAfterReply ] }
+            Effects = [ Effect.CloseAfterReply ]
+        }
 
 let private passwordMatches (w: World) (user: Bytes) (pass: Bytes) =
-    is "DEFAULT" user && (w.Config.RequirePass = "" || Bytes.equals pass (Bytes.ofString w.Config.RequirePass))
+    is "DEFAULT" user
+    && (w.Config.RequirePass = ""
+        || Bytes.equals pass (Bytes.ofString w.Config.RequirePass))
 
 // RESET
 let reset: Handler =
@@ -45,7 +48,11 @@ let auth: Handler =
         elif argv.Length = 2 && w.Config.RequirePass = "" then
             Outcome.error RedisError.AuthNotConfigured s w
         else
-            let user, pass = if argv.Length = 2 then "default"B, argv[1] else argv[1], argv[2]
+            let user, pass =
+                if argv.Length = 2 then
+                    "default"B, argv[1]
+                else
+                    argv[1], argv[2]
 
             if passwordMatches w user pass then
                 Outcome.ok { s with Authenticated = true } w
@@ -100,19 +107,25 @@ let hello: Handler =
                     | Some n -> Ok { s with Name = n }
                     | None -> Ok s
 
-                let s = if version > 0L then { s with Protocol = int version } else s
+                let s =
+                    if version > 0L then
+                        { s with Protocol = int version }
+                    else
+                        s
 
                 let str (x: string) = RespValue.ofString x
 
                 let reply =
                     RespValue.Map
-                        [| struct (str "server", str "redis")
-                           struct (str "version", str redisVersion)
-                           struct (str "proto", RespValue.Integer(int64 s.Protocol))
-                           struct (str "id", RespValue.Integer s.Id)
-                           struct (str "mode", str "standalone")
-                           struct (str "role", str "master")
-                           struct (str "modules", RespValue.Array [||]) |]
+                        [|
+                            struct (str "server", str "redis")
+                            struct (str "version", str redisVersion)
+                            struct (str "proto", RespValue.Integer(int64 s.Protocol))
+                            struct (str "id", RespValue.Integer s.Id)
+                            struct (str "mode", str "standalone")
+                            struct (str "role", str "master")
+                            struct (str "modules", RespValue.Array [||])
+                        |]
 
                 return reply, s
         }
@@ -143,7 +156,13 @@ let clientSetname: Handler =
 // CLIENT GETNAME
 let clientGetname: Handler =
     fun _ s _ w ->
-        Outcome.reply (if s.Name.Length = 0 then RespValue.Null else RespValue.Bulk s.Name) s w
+        Outcome.reply
+            (if s.Name.Length = 0 then
+                 RespValue.Null
+             else
+                 RespValue.Bulk s.Name)
+            s
+            w
 
 /// One CLIENT LIST line in Redis 7.0's field order.
 let clientLine (c: ClientInfo) =
@@ -165,7 +184,8 @@ let clientLine (c: ClientInfo) =
         c.LastCommand
         c.Protocol
 
-let private verbatim (text: string) = RespValue.Verbatim("txt", Bytes.ofLatin1 text)
+let private verbatim (text: string) =
+    RespValue.Verbatim("txt", Bytes.ofLatin1 text)
 
 /// The connections CLIENT LIST reports, the calling one with its session's current name and db.
 let private clients (ctx: Ctx) (s: Session) =
@@ -175,7 +195,8 @@ let private clients (ctx: Ctx) (s: Session) =
             { c with
                 Name = s.Name
                 Db = s.Db
-                Protocol = s.Protocol }
+                Protocol = s.Protocol
+            }
         else
             c)
 
@@ -224,7 +245,8 @@ let clientKill: Handler =
 
         let kill (ids: int64[]) reply =
             { Outcome.reply reply s w with
-                Effects = [ Effect.KillClients ids ] }
+                Effects = [ Effect.KillClients ids ]
+            }
 
         if argv.Length = 3 then
             let addr = Bytes.toLatin1 argv[2]
@@ -292,13 +314,15 @@ let clientPause: Handler =
         | _, Error e -> Outcome.error e s w
         | ValueSome t, Ok wo ->
             { Outcome.ok s w with
-                Effects = [ Effect.Pause(ctx.NowMs + t, wo) ] }
+                Effects = [ Effect.Pause(ctx.NowMs + t, wo) ]
+            }
 
 // CLIENT UNPAUSE
 let clientUnpause: Handler =
     fun _ s _ w ->
         { Outcome.ok s w with
-            Effects = [ Effect.Unpause ] }
+            Effects = [ Effect.Unpause ]
+        }
 
 // CLIENT REPLY ON | OFF | SKIP
 let clientReply: Handler =
@@ -307,19 +331,30 @@ let clientReply: Handler =
             Outcome.ok { s with ReplyMode = ReplyMode.On } w
         elif is "OFF" argv[2] then
             { Outcome.ok { s with ReplyMode = ReplyMode.Off } w with
-                Silent = true }
+                Silent = true
+            }
         elif is "SKIP" argv[2] then
-            let mode = if s.ReplyMode = ReplyMode.Off then ReplyMode.Off else ReplyMode.Skipping
-            { Outcome.ok { s with ReplyMode = mode } w with Silent = true }
+            let mode =
+                if s.ReplyMode = ReplyMode.Off then
+                    ReplyMode.Off
+                else
+                    ReplyMode.Skipping
+
+            { Outcome.ok { s with ReplyMode = mode } w with
+                Silent = true
+            }
         else
             Outcome.error RedisError.Syntax s w
 
 // CLIENT NO-EVICT ON | OFF
 let clientNoEvict: Handler =
     fun _ s argv w ->
-        if is "ON" argv[2] then Outcome.ok { s with NoEvict = true } w
-        elif is "OFF" argv[2] then Outcome.ok { s with NoEvict = false } w
-        else Outcome.error RedisError.Syntax s w
+        if is "ON" argv[2] then
+            Outcome.ok { s with NoEvict = true } w
+        elif is "OFF" argv[2] then
+            Outcome.ok { s with NoEvict = false } w
+        else
+            Outcome.error RedisError.Syntax s w
 
 // CLIENT SETINFO LIB-NAME libname | LIB-VER libver   (Redis 7.2; clients send it on connect)
 let clientSetinfo: Handler =
@@ -330,7 +365,10 @@ let clientSetinfo: Handler =
             if validName argv[3] then
                 Outcome.ok { s with LibName = v } w
             else
-                Outcome.error (RedisError.Custom "ERR lib-name cannot contain spaces, newlines or special characters.") s w
+                Outcome.error
+                    (RedisError.Custom "ERR lib-name cannot contain spaces, newlines or special characters.")
+                    s
+                    w
         elif is "LIB-VER" argv[2] then
             Outcome.ok { s with LibVersion = v } w
         else
@@ -340,52 +378,54 @@ let clientSetinfo: Handler =
 let clientHelp: Handler =
     fun _ s argv w ->
         let lines =
-            [ "CACHING (YES|NO)"
-              "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes."
-              "GETREDIR"
-              "    Return the client ID we are redirecting to when tracking is enabled."
-              "GETNAME"
-              "    Return the name of the current connection."
-              "ID"
-              "    Return the ID of the current connection."
-              "INFO"
-              "    Return information about the current client connection."
-              "KILL <ip:port>"
-              "    Kill connection made from <ip:port>."
-              "KILL <option> <value> [<option> <value> [...]]"
-              "    Kill connections. Options are:"
-              "    * ADDR (<ip:port>|<unixsocket>:0)"
-              "      Kill connections made from the specified address"
-              "    * LADDR (<ip:port>|<unixsocket>:0)"
-              "      Kill connections made to specified local address"
-              "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)"
-              "      Kill connections by type."
-              "    * USER <username>"
-              "      Kill connections authenticated by <username>."
-              "    * SKIPME (YES|NO)"
-              "      Skip killing current connection (default: yes)."
-              "    * ID <client-id>"
-              "      Kill connections by client id."
-              "LIST [options ...]"
-              "    Return information about client connections. Options:"
-              "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)"
-              "      Return clients of specified type."
-              "UNPAUSE"
-              "    Stop the current client pause, resuming traffic."
-              "PAUSE <timeout> [WRITE|ALL]"
-              "    Suspend all, or just write, clients for <timeout> milliseconds."
-              "REPLY (ON|OFF|SKIP)"
-              "    Control the replies sent to the current connection."
-              "SETNAME <name>"
-              "    Assign the name <name> to the current connection."
-              "UNBLOCK <clientid> [TIMEOUT|ERROR]"
-              "    Unblock the specified blocked client."
-              "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]"
-              "         [OPTIN] [OPTOUT] [NOLOOP]"
-              "    Control server assisted client side caching."
-              "TRACKINGINFO"
-              "    Report tracking status for the current connection."
-              "NO-EVICT (ON|OFF)"
-              "    Protect current client connection from eviction." ]
+            [
+                "CACHING (YES|NO)"
+                "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes."
+                "GETREDIR"
+                "    Return the client ID we are redirecting to when tracking is enabled."
+                "GETNAME"
+                "    Return the name of the current connection."
+                "ID"
+                "    Return the ID of the current connection."
+                "INFO"
+                "    Return information about the current client connection."
+                "KILL <ip:port>"
+                "    Kill connection made from <ip:port>."
+                "KILL <option> <value> [<option> <value> [...]]"
+                "    Kill connections. Options are:"
+                "    * ADDR (<ip:port>|<unixsocket>:0)"
+                "      Kill connections made from the specified address"
+                "    * LADDR (<ip:port>|<unixsocket>:0)"
+                "      Kill connections made to specified local address"
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)"
+                "      Kill connections by type."
+                "    * USER <username>"
+                "      Kill connections authenticated by <username>."
+                "    * SKIPME (YES|NO)"
+                "      Skip killing current connection (default: yes)."
+                "    * ID <client-id>"
+                "      Kill connections by client id."
+                "LIST [options ...]"
+                "    Return information about client connections. Options:"
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)"
+                "      Return clients of specified type."
+                "UNPAUSE"
+                "    Stop the current client pause, resuming traffic."
+                "PAUSE <timeout> [WRITE|ALL]"
+                "    Suspend all, or just write, clients for <timeout> milliseconds."
+                "REPLY (ON|OFF|SKIP)"
+                "    Control the replies sent to the current connection."
+                "SETNAME <name>"
+                "    Assign the name <name> to the current connection."
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]"
+                "    Unblock the specified blocked client."
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]"
+                "         [OPTIN] [OPTOUT] [NOLOOP]"
+                "    Control server assisted client side caching."
+                "TRACKINGINFO"
+                "    Report tracking status for the current connection."
+                "NO-EVICT (ON|OFF)"
+                "    Protect current client connection from eviction."
+            ]
 
         Outcome.reply (KeyCommands.helpReply argv[0] lines) s w

@@ -10,7 +10,11 @@ open CoolCache.Core.State
 let resolve (argv: Bytes[]) : Result<CommandSpec, RedisError> =
     match CommandTable.tryFind argv[0] with
     | ValueNone -> Error(RedisError.UnknownCommand(argv[0], argv[1..]))
-    | ValueSome spec when spec.Subcommands.IsEmpty || argv.Length < 2 || spec.Name = "COMMAND" && argv.Length < 2 ->
+    | ValueSome spec when
+        spec.Subcommands.IsEmpty
+        || argv.Length < 2
+        || spec.Name = "COMMAND" && argv.Length < 2
+        ->
         Ok spec
     | ValueSome spec ->
         match CommandTable.tryFindSub spec argv[1] with
@@ -18,7 +22,10 @@ let resolve (argv: Bytes[]) : Result<CommandSpec, RedisError> =
         | ValueNone -> Error(RedisError.UnknownSubcommand(argv[1], (Bytes.toLatin1 argv[0]).ToUpperInvariant()))
 
 let inline private arityOk (spec: CommandSpec) (argc: int) =
-    if spec.Arity > 0 then argc = spec.Arity else argc >= -spec.Arity
+    if spec.Arity > 0 then
+        argc = spec.Arity
+    else
+        argc >= -spec.Arity
 
 let private authRequired (s: Session) (w: World) =
     not s.Authenticated && w.Config.RequirePass <> ""
@@ -34,11 +41,16 @@ let private settleReplyMode (before: ReplyMode) (o: Outcome) =
 
     let session =
         if before = ReplyMode.Skipping && o.Session.ReplyMode = ReplyMode.Skipping then
-            { o.Session with ReplyMode = ReplyMode.On }
+            { o.Session with
+                ReplyMode = ReplyMode.On
+            }
         else
             o.Session
 
-    { o with Silent = silent; Session = session }
+    { o with
+        Silent = silent
+        Session = session
+    }
 
 /// Run one command: gates, handler, reply mode. Returns the outcome and the spec that ran (if any).
 let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome * CommandSpec voption) =

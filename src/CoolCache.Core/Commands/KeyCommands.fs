@@ -17,7 +17,8 @@ let private countWhere (argv: Bytes[]) (f: Bytes -> bool) =
     let mutable n = 0
 
     for i in 1 .. argv.Length - 1 do
-        if f argv[i] then n <- n + 1
+        if f argv[i] then
+            n <- n + 1
 
     n
 
@@ -28,7 +29,9 @@ let del: Handler =
         let mutable n = 0
 
         for i in 1 .. argv.Length - 1 do
-            if Db.exists ctx.NowMs argv[i] db then n <- n + 1
+            if Db.exists ctx.NowMs argv[i] db then
+                n <- n + 1
+
             db <- Db.remove argv[i] db
 
         Outcome.reply (intReply n) s (World.withDb s.Db db w)
@@ -78,7 +81,10 @@ let parseCursor (b: Bytes) : Result<uint64, RedisError> =
         i <- 1
 
     let mutable value = 0UL
-    let mutable ok = not (b.Length > 0 && (b[0] = byte ' ' || (b[0] >= 9uy && b[0] <= 13uy)))
+
+    let mutable ok =
+        not (b.Length > 0 && (b[0] = byte ' ' || (b[0] >= 9uy && b[0] <= 13uy)))
+
     let digitsStart = i
 
     while ok && i < b.Length do
@@ -129,7 +135,9 @@ let scan: Handler =
             let! cursor = parseCursor argv[1]
             let! pattern, count, typ = parseScanOptions argv 2 true
             // MATCH * is no filter at all in Redis (it also matches the empty key).
-            let pattern = pattern |> Option.filter (fun p -> not (p.Length = 1 && p[0] = byte '*'))
+            let pattern =
+                pattern |> Option.filter (fun p -> not (p.Length = 1 && p[0] = byte '*'))
+
             let db = World.db s.Db w
             let struct (next, entries) = HashMap.scan cursor (int (min count 1000000L)) db.Keys
 
@@ -147,9 +155,7 @@ let scan: Handler =
                 |> Array.filter keep
                 |> Array.map (fun struct (k, _) -> RespValue.Bulk k)
 
-            return
-                RespValue.Array [| RespValue.Bulk(Bytes.ofString (string next)); RespValue.Array found |],
-                w
+            return RespValue.Array [| RespValue.Bulk(Bytes.ofString (string next)); RespValue.Array found |], w
         }
         |> Outcome.ofResult s w
 
@@ -235,7 +241,9 @@ let copy: Handler =
                     if Db.exists ctx.NowMs dst ddb && not replace then
                         return intReply 0, w
                     else
-                        let ddb = ddb |> Db.remove dst |> Db.set ctx.NowMs dst (Value.duplicate v) (ttlOf sdb src)
+                        let ddb =
+                            ddb |> Db.remove dst |> Db.set ctx.NowMs dst (Value.duplicate v) (ttlOf sdb src)
+
                         return intReply 1, World.withDb target ddb w
         }
         |> Outcome.ofResult s w
@@ -325,9 +333,12 @@ let private expireGeneric (cmd: string) (relative: bool) (seconds: bool) : Handl
                         || (has ExpireFlags.GT && (at <= current || current = -1L))
                         || (has ExpireFlags.LT && current <> -1L && at >= current)
 
-                    if refused then return intReply 0, w
-                    elif at <= ctx.NowMs then return intReply 1, World.withDb s.Db (Db.remove argv[1] db) w
-                    else return intReply 1, World.withDb s.Db (Db.setDeadline argv[1] at db) w
+                    if refused then
+                        return intReply 0, w
+                    elif at <= ctx.NowMs then
+                        return intReply 1, World.withDb s.Db (Db.remove argv[1] db) w
+                    else
+                        return intReply 1, World.withDb s.Db (Db.setDeadline argv[1] at db) w
         }
         |> Outcome.ofResult s w
 
@@ -356,7 +367,8 @@ let private ttlGeneric (f: int64 -> int64 -> int64) : Handler =
         Outcome.reply (RespValue.Integer n) s w
 
 /// ms -> s rounded half up, as Redis's (ms + 500) / 1000, without overflowing near Int64.MaxValue.
-let private roundSeconds (ms: int64) = ms / 1000L + (if ms % 1000L >= 500L then 1L else 0L)
+let private roundSeconds (ms: int64) =
+    ms / 1000L + (if ms % 1000L >= 500L then 1L else 0L)
 
 // TTL key
 let ttl: Handler = ttlGeneric (fun now at -> roundSeconds (max 0L (at - now)))
@@ -385,9 +397,11 @@ let private objectLookup (f: Value -> RespValue) : Handler =
 let private isLfu (w: World) = w.Config.MaxMemoryPolicy.EndsWith "lfu"
 
 // OBJECT ENCODING key
-let objectEncoding: Handler = objectLookup (fun v -> RespValue.ofString (Value.encoding v))
+let objectEncoding: Handler =
+    objectLookup (fun v -> RespValue.ofString (Value.encoding v))
 // OBJECT REFCOUNT key
-let objectRefcount: Handler = objectLookup (fun v -> RespValue.Integer(Value.refCount v))
+let objectRefcount: Handler =
+    objectLookup (fun v -> RespValue.Integer(Value.refCount v))
 
 // OBJECT FREQ key
 let objectFreq: Handler =
@@ -407,10 +421,15 @@ let objectIdletime: Handler =
 
 /// Redis addReplyHelp: the header, the lines, and the HELP footer, as simple strings.
 let helpReply (argv0: Bytes) (lines: string list) =
-    [ yield sprintf "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:" ((Bytes.toLatin1 argv0).ToUpperInvariant())
-      yield! lines
-      yield "HELP"
-      yield "    Prints this help." ]
+    [
+        yield
+            sprintf
+                "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+                ((Bytes.toLatin1 argv0).ToUpperInvariant())
+        yield! lines
+        yield "HELP"
+        yield "    Prints this help."
+    ]
     |> List.map RespValue.Simple
     |> Array.ofList
     |> RespValue.Array
@@ -419,18 +438,20 @@ let helpReply (argv0: Bytes) (lines: string list) =
 let objectHelp: Handler =
     fun _ s argv w ->
         let lines =
-            [ "ENCODING <key>"
-              "    Return the kind of internal representation used in order to store the value"
-              "    associated with a <key>."
-              "FREQ <key>"
-              "    Return the access frequency index of the <key>. The returned integer is"
-              "    proportional to the logarithm of the recent access frequency of the key."
-              "IDLETIME <key>"
-              "    Return the idle time of the <key>, that is the approximated number of"
-              "    seconds elapsed since the last access to the key."
-              "REFCOUNT <key>"
-              "    Return the number of references of the value associated with the specified"
-              "    <key>." ]
+            [
+                "ENCODING <key>"
+                "    Return the kind of internal representation used in order to store the value"
+                "    associated with a <key>."
+                "FREQ <key>"
+                "    Return the access frequency index of the <key>. The returned integer is"
+                "    proportional to the logarithm of the recent access frequency of the key."
+                "IDLETIME <key>"
+                "    Return the idle time of the <key>, that is the approximated number of"
+                "    seconds elapsed since the last access to the key."
+                "REFCOUNT <key>"
+                "    Return the number of references of the value associated with the specified"
+                "    <key>."
+            ]
 
         Outcome.reply (helpReply argv[0] lines) s w
 
@@ -440,9 +461,12 @@ let dbsize: Handler =
     fun ctx s _ w -> Outcome.reply (RespValue.Integer(int64 (Db.liveCount ctx.NowMs (World.db s.Db w)))) s w
 
 let private flushMode (argv: Bytes[]) =
-    if argv.Length > 2 then Error RedisError.Syntax
-    elif argv.Length = 1 || is "ASYNC" argv[1] || is "SYNC" argv[1] then Ok()
-    else Error RedisError.Syntax
+    if argv.Length > 2 then
+        Error RedisError.Syntax
+    elif argv.Length = 1 || is "ASYNC" argv[1] || is "SYNC" argv[1] then
+        Ok()
+    else
+        Error RedisError.Syntax
 
 // FLUSHDB [ASYNC | SYNC]
 let flushdb: Handler =
@@ -450,7 +474,12 @@ let flushdb: Handler =
         match flushMode argv with
         | Ok() ->
             let w' = World.withDb s.Db Db.empty w
-            Outcome.ok s { w' with Dirty = w.Dirty + int64 (Db.count (World.db s.Db w)) }
+
+            Outcome.ok
+                s
+                { w' with
+                    Dirty = w.Dirty + int64 (Db.count (World.db s.Db w))
+                }
         | Error e -> Outcome.error e s w
 
 // FLUSHALL [ASYNC | SYNC]
@@ -464,7 +493,8 @@ let flushall: Handler =
                 s
                 { w with
                     Dbs = Array.create w.Dbs.Length Db.empty
-                    Dirty = w.Dirty + removed + 1L }
+                    Dirty = w.Dirty + removed + 1L
+                }
         | Error e -> Outcome.error e s w
 
 // SWAPDB index1 index2
@@ -485,6 +515,12 @@ let swapdb: Handler =
                 let dbs = Array.copy w.Dbs
                 dbs[a] <- w.Dbs[b]
                 dbs[b] <- w.Dbs[a]
-                return RespValue.Ok, { w with Dbs = dbs; Dirty = w.Dirty + 1L }
+
+                return
+                    RespValue.Ok,
+                    { w with
+                        Dbs = dbs
+                        Dirty = w.Dirty + 1L
+                    }
         }
         |> Outcome.ofResult s w

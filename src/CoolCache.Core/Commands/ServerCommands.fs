@@ -13,11 +13,16 @@ open CoolCache.Core.Commands.Args
 let private human (bytes: int64) =
     let b = float bytes
 
-    if b < 1024.0 then sprintf "%dB" bytes
-    elif b < 1024.0 ** 2.0 then sprintf "%.2fK" (b / 1024.0)
-    elif b < 1024.0 ** 3.0 then sprintf "%.2fM" (b / 1024.0 ** 2.0)
-    elif b < 1024.0 ** 4.0 then sprintf "%.2fG" (b / 1024.0 ** 3.0)
-    else sprintf "%.2fT" (b / 1024.0 ** 4.0)
+    if b < 1024.0 then
+        sprintf "%dB" bytes
+    elif b < 1024.0 ** 2.0 then
+        sprintf "%.2fK" (b / 1024.0)
+    elif b < 1024.0 ** 3.0 then
+        sprintf "%.2fM" (b / 1024.0 ** 2.0)
+    elif b < 1024.0 ** 4.0 then
+        sprintf "%.2fG" (b / 1024.0 ** 3.0)
+    else
+        sprintf "%.2fT" (b / 1024.0 ** 4.0)
 
 /// A fixed 40-hex run id per process start (derived from the pid and start so it is stable per run).
 let private runId (h: HostStats) =
@@ -27,158 +32,188 @@ let private runId (h: HostStats) =
 
 let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * string) list) list =
     let i (n: int64) = string n
-    let f (x: float) = x.ToString("F6", Globalization.CultureInfo.InvariantCulture)
 
-    [ "server",
-      [ "redis_version", ConnectionCommands.redisVersion
-        "coolcache_version", "0.1.0"
-        "redis_git_sha1", "00000000"
-        "redis_git_dirty", "0"
-        "redis_build_id", "0"
-        "redis_mode", "standalone"
-        "os", Runtime.InteropServices.RuntimeInformation.OSDescription
-        "arch_bits", "64"
-        "monotonic_clock", "POSIX clock_gettime"
-        "multiplexing_api", "epoll"
-        "process_id", string h.Pid
-        "process_supervised", "no"
-        "run_id", runId h
-        "tcp_port", string h.TcpPort
-        "server_time_usec", i ctx.NowUs
-        "uptime_in_seconds", i h.UptimeSeconds
-        "uptime_in_days", i (h.UptimeSeconds / 86400L)
-        "hz", string w.Config.Hz
-        "configured_hz", string w.Config.Hz
-        "lru_clock", i ((ctx.NowMs / 1000L) &&& 0xFFFFFFL)
-        "executable", h.ExecutablePath
-        "config_file", h.ConfigFile
-        "io_threads_active", "0" ]
-      "clients",
-      [ "connected_clients", string h.ConnectedClients
-        "cluster_connections", "0"
-        "maxclients", string w.Config.MaxClients
-        "client_recent_max_input_buffer", "0"
-        "client_recent_max_output_buffer", "0"
-        "blocked_clients", string h.BlockedClients
-        "tracking_clients", "0"
-        "clients_in_timeout_table", "0" ]
-      "memory",
-      [ "used_memory", i h.UsedMemory
-        "used_memory_human", human h.UsedMemory
-        "used_memory_rss", i h.UsedMemoryRss
-        "used_memory_rss_human", human h.UsedMemoryRss
-        "used_memory_peak", i h.UsedMemoryPeak
-        "used_memory_peak_human", human h.UsedMemoryPeak
-        "total_system_memory", i h.TotalSystemMemory
-        "total_system_memory_human", human h.TotalSystemMemory
-        "maxmemory", i w.Config.MaxMemory
-        "maxmemory_human", human w.Config.MaxMemory
-        "maxmemory_policy", w.Config.MaxMemoryPolicy
-        "mem_fragmentation_ratio",
-        (if h.UsedMemory > 0L then
-             (float h.UsedMemoryRss / float h.UsedMemory).ToString("F2", Globalization.CultureInfo.InvariantCulture)
-         else
-             "0.00")
-        "mem_allocator", ".NET GC" ]
-      "persistence",
-      [ "loading", "0"
-        "async_loading", "0"
-        "rdb_changes_since_last_save", i w.Dirty
-        "rdb_bgsave_in_progress", "0"
-        "rdb_last_save_time", i h.LastSave
-        "rdb_last_bgsave_status", "ok"
-        "rdb_last_bgsave_time_sec", "-1"
-        "rdb_current_bgsave_time_sec", "-1"
-        "rdb_saves", "0"
-        "aof_enabled", (if w.Config.AppendOnly then "1" else "0")
-        "aof_rewrite_in_progress", "0"
-        "aof_rewrite_scheduled", "0"
-        "aof_last_rewrite_time_sec", "-1"
-        "aof_current_rewrite_time_sec", "-1"
-        "aof_last_bgrewrite_status", "ok"
-        "aof_rewrites", "0"
-        "aof_last_write_status", "ok" ]
-      "stats",
-      [ "total_connections_received", i h.TotalConnections
-        "total_commands_processed", i h.TotalCommands
-        "instantaneous_ops_per_sec", i h.InstantaneousOps
-        "total_net_input_bytes", i h.NetInputBytes
-        "total_net_output_bytes", i h.NetOutputBytes
-        "rejected_connections", i h.RejectedConnections
-        "sync_full", "0"
-        "sync_partial_ok", "0"
-        "sync_partial_err", "0"
-        "expired_keys", i h.ExpiredKeys
-        "evicted_keys", "0"
-        "keyspace_hits", i h.KeyspaceHits
-        "keyspace_misses", i h.KeyspaceMisses
-        "pubsub_channels", "0"
-        "pubsub_patterns", "0"
-        "latest_fork_usec", "0"
-        "total_forks", "0"
-        "total_error_replies", i (h.CommandStats |> Array.sumBy (fun c -> c.FailedCalls + c.RejectedCalls)) ]
-      "replication",
-      [ "role", "master"
-        "connected_slaves", "0"
-        "master_failover_state", "no-failover"
-        "master_replid", runId h
-        "master_replid2", String('0', 40)
-        "master_repl_offset", "0"
-        "second_repl_offset", "-1"
-        "repl_backlog_active", "0"
-        "repl_backlog_size", "1048576"
-        "repl_backlog_first_byte_offset", "0"
-        "repl_backlog_histlen", "0" ]
-      "cpu",
-      [ "used_cpu_sys", f h.CpuSys
-        "used_cpu_user", f h.CpuUser
-        "used_cpu_sys_children", f 0.0
-        "used_cpu_user_children", f 0.0
-        "used_cpu_sys_main_thread", f h.CpuSys
-        "used_cpu_user_main_thread", f h.CpuUser ]
-      "modules", []
-      "errorstats", []
-      "cluster", [ "cluster_enabled", "0" ]
-      "keyspace",
-      [ for index in 0 .. w.Dbs.Length - 1 do
-            let db = w.Dbs[index]
+    let f (x: float) =
+        x.ToString("F6", Globalization.CultureInfo.InvariantCulture)
 
-            if Db.count db > 0 then
-                let avgTtl =
-                    if db.Expires.IsEmpty then
-                        0L
-                    else
-                        (db.Expires.ToSeq() |> Seq.sumBy (fun struct (_, at) -> max 0L (at - ctx.NowMs)))
-                        / int64 db.Expires.Count
+    [
+        "server",
+        [
+            "redis_version", ConnectionCommands.redisVersion
+            "coolcache_version", "0.1.0"
+            "redis_git_sha1", "00000000"
+            "redis_git_dirty", "0"
+            "redis_build_id", "0"
+            "redis_mode", "standalone"
+            "os", Runtime.InteropServices.RuntimeInformation.OSDescription
+            "arch_bits", "64"
+            "monotonic_clock", "POSIX clock_gettime"
+            "multiplexing_api", "epoll"
+            "process_id", string h.Pid
+            "process_supervised", "no"
+            "run_id", runId h
+            "tcp_port", string h.TcpPort
+            "server_time_usec", i ctx.NowUs
+            "uptime_in_seconds", i h.UptimeSeconds
+            "uptime_in_days", i (h.UptimeSeconds / 86400L)
+            "hz", string w.Config.Hz
+            "configured_hz", string w.Config.Hz
+            "lru_clock", i ((ctx.NowMs / 1000L) &&& 0xFFFFFFL)
+            "executable", h.ExecutablePath
+            "config_file", h.ConfigFile
+            "io_threads_active", "0"
+        ]
+        "clients",
+        [
+            "connected_clients", string h.ConnectedClients
+            "cluster_connections", "0"
+            "maxclients", string w.Config.MaxClients
+            "client_recent_max_input_buffer", "0"
+            "client_recent_max_output_buffer", "0"
+            "blocked_clients", string h.BlockedClients
+            "tracking_clients", "0"
+            "clients_in_timeout_table", "0"
+        ]
+        "memory",
+        [
+            "used_memory", i h.UsedMemory
+            "used_memory_human", human h.UsedMemory
+            "used_memory_rss", i h.UsedMemoryRss
+            "used_memory_rss_human", human h.UsedMemoryRss
+            "used_memory_peak", i h.UsedMemoryPeak
+            "used_memory_peak_human", human h.UsedMemoryPeak
+            "total_system_memory", i h.TotalSystemMemory
+            "total_system_memory_human", human h.TotalSystemMemory
+            "maxmemory", i w.Config.MaxMemory
+            "maxmemory_human", human w.Config.MaxMemory
+            "maxmemory_policy", w.Config.MaxMemoryPolicy
+            "mem_fragmentation_ratio",
+            (if h.UsedMemory > 0L then
+                 (float h.UsedMemoryRss / float h.UsedMemory).ToString("F2", Globalization.CultureInfo.InvariantCulture)
+             else
+                 "0.00")
+            "mem_allocator", ".NET GC"
+        ]
+        "persistence",
+        [
+            "loading", "0"
+            "async_loading", "0"
+            "rdb_changes_since_last_save", i w.Dirty
+            "rdb_bgsave_in_progress", "0"
+            "rdb_last_save_time", i h.LastSave
+            "rdb_last_bgsave_status", "ok"
+            "rdb_last_bgsave_time_sec", "-1"
+            "rdb_current_bgsave_time_sec", "-1"
+            "rdb_saves", "0"
+            "aof_enabled", (if w.Config.AppendOnly then "1" else "0")
+            "aof_rewrite_in_progress", "0"
+            "aof_rewrite_scheduled", "0"
+            "aof_last_rewrite_time_sec", "-1"
+            "aof_current_rewrite_time_sec", "-1"
+            "aof_last_bgrewrite_status", "ok"
+            "aof_rewrites", "0"
+            "aof_last_write_status", "ok"
+        ]
+        "stats",
+        [
+            "total_connections_received", i h.TotalConnections
+            "total_commands_processed", i h.TotalCommands
+            "instantaneous_ops_per_sec", i h.InstantaneousOps
+            "total_net_input_bytes", i h.NetInputBytes
+            "total_net_output_bytes", i h.NetOutputBytes
+            "rejected_connections", i h.RejectedConnections
+            "sync_full", "0"
+            "sync_partial_ok", "0"
+            "sync_partial_err", "0"
+            "expired_keys", i h.ExpiredKeys
+            "evicted_keys", "0"
+            "keyspace_hits", i h.KeyspaceHits
+            "keyspace_misses", i h.KeyspaceMisses
+            "pubsub_channels", "0"
+            "pubsub_patterns", "0"
+            "latest_fork_usec", "0"
+            "total_forks", "0"
+            "total_error_replies", i (h.CommandStats |> Array.sumBy (fun c -> c.FailedCalls + c.RejectedCalls))
+        ]
+        "replication",
+        [
+            "role", "master"
+            "connected_slaves", "0"
+            "master_failover_state", "no-failover"
+            "master_replid", runId h
+            "master_replid2", String('0', 40)
+            "master_repl_offset", "0"
+            "second_repl_offset", "-1"
+            "repl_backlog_active", "0"
+            "repl_backlog_size", "1048576"
+            "repl_backlog_first_byte_offset", "0"
+            "repl_backlog_histlen", "0"
+        ]
+        "cpu",
+        [
+            "used_cpu_sys", f h.CpuSys
+            "used_cpu_user", f h.CpuUser
+            "used_cpu_sys_children", f 0.0
+            "used_cpu_user_children", f 0.0
+            "used_cpu_sys_main_thread", f h.CpuSys
+            "used_cpu_user_main_thread", f h.CpuUser
+        ]
+        "modules", []
+        "errorstats", []
+        "cluster", [ "cluster_enabled", "0" ]
+        "keyspace",
+        [
+            for index in 0 .. w.Dbs.Length - 1 do
+                let db = w.Dbs[index]
 
-                yield sprintf "db%d" index, sprintf "keys=%d,expires=%d,avg_ttl=%d" (Db.count db) db.Expires.Count avgTtl ]
-      "commandstats",
-      [ for c in h.CommandStats do
-            if c.Calls > 0L || c.RejectedCalls > 0L || c.FailedCalls > 0L then
-                let perCall = if c.Calls > 0L then float c.Microseconds / float c.Calls else 0.0
+                if Db.count db > 0 then
+                    let avgTtl =
+                        if db.Expires.IsEmpty then
+                            0L
+                        else
+                            (db.Expires.ToSeq() |> Seq.sumBy (fun struct (_, at) -> max 0L (at - ctx.NowMs)))
+                            / int64 db.Expires.Count
 
-                yield
-                    "cmdstat_" + c.Command,
-                    sprintf
-                        "calls=%d,usec=%d,usec_per_call=%s,rejected_calls=%d,failed_calls=%d"
-                        c.Calls
-                        c.Microseconds
-                        (perCall.ToString("F2", Globalization.CultureInfo.InvariantCulture))
-                        c.RejectedCalls
-                        c.FailedCalls ] ]
+                    yield
+                        sprintf "db%d" index,
+                        sprintf "keys=%d,expires=%d,avg_ttl=%d" (Db.count db) db.Expires.Count avgTtl
+        ]
+        "commandstats",
+        [
+            for c in h.CommandStats do
+                if c.Calls > 0L || c.RejectedCalls > 0L || c.FailedCalls > 0L then
+                    let perCall =
+                        if c.Calls > 0L then
+                            float c.Microseconds / float c.Calls
+                        else
+                            0.0
+
+                    yield
+                        "cmdstat_" + c.Command,
+                        sprintf
+                            "calls=%d,usec=%d,usec_per_call=%s,rejected_calls=%d,failed_calls=%d"
+                            c.Calls
+                            c.Microseconds
+                            (perCall.ToString("F2", Globalization.CultureInfo.InvariantCulture))
+                            c.RejectedCalls
+                            c.FailedCalls
+        ]
+    ]
 
 let private defaultSections =
-    [ "server"
-      "clients"
-      "memory"
-      "persistence"
-      "stats"
-      "replication"
-      "cpu"
-      "modules"
-      "errorstats"
-      "cluster"
-      "keyspace" ]
+    [
+        "server"
+        "clients"
+        "memory"
+        "persistence"
+        "stats"
+        "replication"
+        "cpu"
+        "modules"
+        "errorstats"
+        "cluster"
+        "keyspace"
+    ]
 
 /// The INFO text for the requested section names (default, all, everything, or names).
 let infoText (ctx: Ctx) (w: World) (requested: string list) =
@@ -200,8 +235,15 @@ let infoText (ctx: Ctx) (w: World) (requested: string list) =
 
     for name, fields in all do
         if List.contains name wanted then
-            if sb.Length > 0 then sb.Append("\r\n") |> ignore
-            let title = if name = "cpu" then "CPU" else string (Char.ToUpperInvariant name[0]) + name.Substring 1
+            if sb.Length > 0 then
+                sb.Append("\r\n") |> ignore
+
+            let title =
+                if name = "cpu" then
+                    "CPU"
+                else
+                    string (Char.ToUpperInvariant name[0]) + name.Substring 1
+
             sb.Append("# ").Append(title).Append("\r\n") |> ignore
 
             for k, v in fields do
@@ -212,7 +254,11 @@ let infoText (ctx: Ctx) (w: World) (requested: string list) =
 // INFO [section [section ...]]
 let info: Handler =
     fun ctx s argv w ->
-        let names = argv[1..] |> Array.map (fun a -> (Bytes.toLatin1 a).ToLowerInvariant()) |> List.ofArray
+        let names =
+            argv[1..]
+            |> Array.map (fun a -> (Bytes.toLatin1 a).ToLowerInvariant())
+            |> List.ofArray
+
         Outcome.reply (RespValue.Verbatim("txt", Bytes.ofLatin1 (infoText ctx w names))) s w
 
 // CONFIG GET parameter [parameter ...]
@@ -221,7 +267,8 @@ let configGet: Handler =
         let pairs =
             Config.settings
             |> List.filter (fun setting ->
-                argv[2..] |> Array.exists (fun p -> Glob.isMatch p (Bytes.ofString setting.Name) true))
+                argv[2..]
+                |> Array.exists (fun p -> Glob.isMatch p (Bytes.ofString setting.Name) true))
             |> List.map (fun setting ->
                 struct (RespValue.ofString setting.Name, RespValue.ofString (setting.Get w.Config)))
             |> Array.ofList
@@ -253,27 +300,31 @@ let configSet: Handler =
             match apply 2 [] w.Config with
             | Ok c ->
                 { Outcome.ok s { w with Config = c } with
-                    Effects = [ Effect.ConfigChanged ] }
+                    Effects = [ Effect.ConfigChanged ]
+                }
             | Error e -> Outcome.error e s w
 
 // CONFIG RESETSTAT
 let configResetstat: Handler =
     fun _ s _ w ->
         { Outcome.ok s w with
-            Effects = [ Effect.ResetStats ] }
+            Effects = [ Effect.ResetStats ]
+        }
 
 // CONFIG HELP
 let configHelp: Handler =
     fun _ s argv w ->
         let lines =
-            [ "GET <pattern>"
-              "    Return parameters matching the glob-like <pattern> and their values."
-              "SET <directive> <value>"
-              "    Set the configuration <directive> to <value>."
-              "RESETSTAT"
-              "    Reset statistics reported by the INFO command."
-              "REWRITE"
-              "    Rewrite the configuration file." ]
+            [
+                "GET <pattern>"
+                "    Return parameters matching the glob-like <pattern> and their values."
+                "SET <directive> <value>"
+                "    Set the configuration <directive> to <value>."
+                "RESETSTAT"
+                "    Reset statistics reported by the INFO command."
+                "REWRITE"
+                "    Rewrite the configuration file."
+            ]
 
         Outcome.reply (KeyCommands.helpReply argv[0] lines) s w
 
@@ -284,7 +335,11 @@ let time: Handler =
         let micros = ctx.NowUs % 1000000L
 
         Outcome.reply
-            (RespValue.Array [| RespValue.Bulk(Numbers.formatInt64 secs); RespValue.Bulk(Numbers.formatInt64 micros) |])
+            (RespValue.Array
+                [|
+                    RespValue.Bulk(Numbers.formatInt64 secs)
+                    RespValue.Bulk(Numbers.formatInt64 micros)
+                |])
             s
             w
 
@@ -301,14 +356,26 @@ let debug: Handler =
             Outcome.error RedisError.DebugNotAllowed s w
         elif argv.Length = 3 && is "SLEEP" argv[1] then
             let seconds =
-                match Double.TryParse(Bytes.toLatin1 argv[2], Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
+                match
+                    Double.TryParse(
+                        Bytes.toLatin1 argv[2],
+                        Globalization.NumberStyles.Float,
+                        Globalization.CultureInfo.InvariantCulture
+                    )
+                with
                 | true, d when d > 0.0 -> d
                 | _ -> 0.0
 
             { Outcome.ok s w with
-                Effects = [ Effect.Sleep(int64 (seconds * 1000.0)) ] }
+                Effects = [ Effect.Sleep(int64 (seconds * 1000.0)) ]
+            }
         elif argv.Length = 2 && is "HELP" argv[1] then
-            Outcome.reply (KeyCommands.helpReply argv[0] [ "SLEEP <seconds>"; "    Stop the server for <seconds>. Decimals allowed." ]) s w
+            Outcome.reply
+                (KeyCommands.helpReply
+                    argv[0]
+                    [ "SLEEP <seconds>"; "    Stop the server for <seconds>. Decimals allowed." ])
+                s
+                w
         else
             Outcome.error (RedisError.UnknownDebugSubcommand argv[1]) s w
 
@@ -316,12 +383,18 @@ let debug: Handler =
 let shutdown: Handler =
     fun _ s argv w ->
         let rec flags j (save, nosave, abort, other) =
-            if j >= argv.Length then Ok(save, nosave, abort, other)
-            elif is "SAVE" argv[j] then flags (j + 1) (true, nosave, abort, other)
-            elif is "NOSAVE" argv[j] then flags (j + 1) (save, true, abort, other)
-            elif is "NOW" argv[j] || is "FORCE" argv[j] then flags (j + 1) (save, nosave, abort, true)
-            elif is "ABORT" argv[j] then flags (j + 1) (save, nosave, true, other)
-            else Error RedisError.Syntax
+            if j >= argv.Length then
+                Ok(save, nosave, abort, other)
+            elif is "SAVE" argv[j] then
+                flags (j + 1) (true, nosave, abort, other)
+            elif is "NOSAVE" argv[j] then
+                flags (j + 1) (save, true, abort, other)
+            elif is "NOW" argv[j] || is "FORCE" argv[j] then
+                flags (j + 1) (save, nosave, abort, true)
+            elif is "ABORT" argv[j] then
+                flags (j + 1) (save, nosave, true, other)
+            else
+                Error RedisError.Syntax
 
         match flags 1 (false, false, false, false) with
         | Error e -> Outcome.error e s w
@@ -336,4 +409,5 @@ let shutdown: Handler =
 
             { Outcome.ok s w with
                 Effects = [ Effect.Shutdown mode ]
-                Silent = true }
+                Silent = true
+            }

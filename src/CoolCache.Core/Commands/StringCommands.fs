@@ -48,7 +48,8 @@ type SetFlags =
     | EXAT = 128
     | PXAT = 256
 
-let private expireFlags = SetFlags.EX ||| SetFlags.PX ||| SetFlags.EXAT ||| SetFlags.PXAT
+let private expireFlags =
+    SetFlags.EX ||| SetFlags.PX ||| SetFlags.EXAT ||| SetFlags.PXAT
 
 /// Redis parseExtendedStringArgumentsOrReply: options of SET (isSet) or GETEX from argv[start..].
 let parseSetOptions (argv: Bytes[]) (start: int) (isSet: bool) : Result<SetFlags * Bytes option, RedisError> =
@@ -68,18 +69,26 @@ let parseSetOptions (argv: Bytes[]) (start: int) (isSet: bool) : Result<SetFlags
                 else
                     Error RedisError.Syntax
 
-            if isSet && is "NX" opt && not (has SetFlags.XX) then go (j + 1) (flags ||| SetFlags.NX) expire
-            elif isSet && is "XX" opt && not (has SetFlags.NX) then go (j + 1) (flags ||| SetFlags.XX) expire
-            elif isSet && is "GET" opt then go (j + 1) (flags ||| SetFlags.Get) expire
+            if isSet && is "NX" opt && not (has SetFlags.XX) then
+                go (j + 1) (flags ||| SetFlags.NX) expire
+            elif isSet && is "XX" opt && not (has SetFlags.NX) then
+                go (j + 1) (flags ||| SetFlags.XX) expire
+            elif isSet && is "GET" opt then
+                go (j + 1) (flags ||| SetFlags.Get) expire
             elif isSet && is "KEEPTTL" opt && not (has (SetFlags.Persist ||| expireFlags)) then
                 go (j + 1) (flags ||| SetFlags.KeepTtl) expire
             elif not isSet && is "PERSIST" opt && not (has (SetFlags.KeepTtl ||| expireFlags)) then
                 go (j + 1) (flags ||| SetFlags.Persist) expire
-            elif is "EX" opt then timed SetFlags.EX
-            elif is "PX" opt then timed SetFlags.PX
-            elif is "EXAT" opt then timed SetFlags.EXAT
-            elif is "PXAT" opt then timed SetFlags.PXAT
-            else Error RedisError.Syntax
+            elif is "EX" opt then
+                timed SetFlags.EX
+            elif is "PX" opt then
+                timed SetFlags.PX
+            elif is "EXAT" opt then
+                timed SetFlags.EXAT
+            elif is "PXAT" opt then
+                timed SetFlags.PXAT
+            else
+                Error RedisError.Syntax
 
     go start SetFlags.None None
 
@@ -126,11 +135,22 @@ let private setGeneric
             | None -> Ok None
 
         let db = World.db s.Db w
-        let! old = if flags.HasFlag SetFlags.Get then getString ctx.NowMs key db else Ok ValueNone
+
+        let! old =
+            if flags.HasFlag SetFlags.Get then
+                getString ctx.NowMs key db
+            else
+                Ok ValueNone
+
         let found = Db.exists ctx.NowMs key db
 
         if (flags.HasFlag SetFlags.NX && found) || (flags.HasFlag SetFlags.XX && not found) then
-            return (if flags.HasFlag SetFlags.Get then bulkOrNull old else abortReply), w
+            return
+                (if flags.HasFlag SetFlags.Get then
+                     bulkOrNull old
+                 else
+                     abortReply),
+                w
         else
             let ttl =
                 match deadline with
@@ -139,7 +159,13 @@ let private setGeneric
                 | None -> Ttl.Clear
 
             let w = World.withDb s.Db (Db.set ctx.NowMs key (Value.String value) ttl db) w
-            return (if flags.HasFlag SetFlags.Get then bulkOrNull old else okReply), w
+
+            return
+                (if flags.HasFlag SetFlags.Get then
+                     bulkOrNull old
+                 else
+                     okReply),
+                w
     }
     |> Outcome.ofResult s w
 
@@ -161,9 +187,9 @@ let set: Handler =
             Outcome.ok s (World.withDb s.Db (Db.set ctx.NowMs argv[1] (Value.String argv[2]) Ttl.Clear db) w)
         else
 
-        match parseSetOptions argv 3 true with
-        | Error e -> Outcome.error e s w
-        | Ok(flags, expire) -> setGeneric ctx "set" flags argv[1] argv[2] expire RespValue.Ok RespValue.Null s w
+            match parseSetOptions argv 3 true with
+            | Error e -> Outcome.error e s w
+            | Ok(flags, expire) -> setGeneric ctx "set" flags argv[1] argv[2] expire RespValue.Ok RespValue.Null s w
 
 // SETNX key value
 let setnx: Handler =
@@ -222,7 +248,8 @@ let getex: Handler =
 
             match v, deadline with
             | ValueNone, _ -> return RespValue.Null, w
-            | ValueSome _, Some at when at <= ctx.NowMs -> return bulkOrNull v, World.withDb s.Db (Db.remove argv[1] db) w
+            | ValueSome _, Some at when at <= ctx.NowMs ->
+                return bulkOrNull v, World.withDb s.Db (Db.remove argv[1] db) w
             | ValueSome _, Some at -> return bulkOrNull v, World.withDb s.Db (Db.setDeadline argv[1] at db) w
             | ValueSome _, None when flags.HasFlag SetFlags.Persist ->
                 return bulkOrNull v, World.withDb s.Db (Db.clearDeadline argv[1] db) w
@@ -269,7 +296,10 @@ let msetnx: Handler =
             Outcome.error (RedisError.WrongArity "msetnx") s w
         else
             let db = World.db s.Db w
-            let anyExists = seq { 1..2 .. argv.Length - 1 } |> Seq.exists (fun i -> Db.exists ctx.NowMs argv[i] db)
+
+            let anyExists =
+                seq { 1..2 .. argv.Length - 1 }
+                |> Seq.exists (fun i -> Db.exists ctx.NowMs argv[i] db)
 
             if anyExists then
                 Outcome.reply (RespValue.Integer 0L) s w
@@ -426,7 +456,7 @@ let incrbyfloat: Handler =
 /// Redis lcsCommand's table walk, reproduced step for step so ties resolve as Redis resolves them.
 let private lcsReply (a: Bytes) (b: Bytes) (getLen: bool) (getIdx: bool) (minMatch: int64) (withMatchLen: bool) =
     let alen, blen = a.Length, b.Length
-    let dp = Array.zeroCreate<int> ((alen + 1) * (blen + 1))
+    let dp = Array.zeroCreate<int>((alen + 1) * (blen + 1))
     let at i j = dp[j + i * (blen + 1)]
 
     for i in 1..alen do
@@ -469,7 +499,10 @@ let private lcsReply (a: Bytes) (b: Bytes) (getLen: bool) (getIdx: bool) (minMat
             i <- i - 1
             j <- j - 1
         else
-            if at (i - 1) j > at i (j - 1) then i <- i - 1 else j <- j - 1
+            if at (i - 1) j > at i (j - 1) then
+                i <- i - 1
+            else
+                j <- j - 1
 
             if aStart <> alen then
                 emit <- true
@@ -496,8 +529,10 @@ let private lcsReply (a: Bytes) (b: Bytes) (getLen: bool) (getIdx: bool) (minMat
 
     if getIdx then
         RespValue.Map
-            [| struct (RespValue.ofString "matches", RespValue.Array(matches.ToArray()))
-               struct (RespValue.ofString "len", RespValue.Integer(int64 total)) |]
+            [|
+                struct (RespValue.ofString "matches", RespValue.Array(matches.ToArray()))
+                struct (RespValue.ofString "len", RespValue.Integer(int64 total))
+            |]
     elif getLen then
         RespValue.Integer(int64 total)
     else

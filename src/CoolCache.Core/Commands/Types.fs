@@ -42,59 +42,65 @@ type CommandGroup =
 
 /// One connected client as the host sees it (CLIENT LIST / CLIENT INFO fields).
 type ClientInfo =
-    { Id: int64
-      Addr: string
-      LocalAddr: string
-      Fd: int64
-      Name: Bytes
-      AgeSeconds: int64
-      IdleSeconds: int64
-      Flags: string
-      Db: int
-      QueryBuffer: int64
-      QueryBufferFree: int64
-      OutputMemory: int64
-      TotalMemory: int64
-      LastCommand: string
-      Protocol: int
-      LibName: string
-      LibVersion: string }
+    {
+        Id: int64
+        Addr: string
+        LocalAddr: string
+        Fd: int64
+        Name: Bytes
+        AgeSeconds: int64
+        IdleSeconds: int64
+        Flags: string
+        Db: int
+        QueryBuffer: int64
+        QueryBufferFree: int64
+        OutputMemory: int64
+        TotalMemory: int64
+        LastCommand: string
+        Protocol: int
+        LibName: string
+        LibVersion: string
+    }
 
 /// Per-command counters kept by the host (INFO commandstats).
 type CommandStat =
-    { Command: string
-      Calls: int64
-      Microseconds: int64
-      RejectedCalls: int64
-      FailedCalls: int64 }
+    {
+        Command: string
+        Calls: int64
+        Microseconds: int64
+        RejectedCalls: int64
+        FailedCalls: int64
+    }
 
 /// Host figures for INFO.
 type HostStats =
-    { Pid: int
-      TcpPort: int
-      UptimeSeconds: int64
-      ExecutablePath: string
-      ConfigFile: string
-      ConnectedClients: int
-      BlockedClients: int
-      MaxClients: int
-      TotalConnections: int64
-      RejectedConnections: int64
-      TotalCommands: int64
-      InstantaneousOps: int64
-      NetInputBytes: int64
-      NetOutputBytes: int64
-      ExpiredKeys: int64
-      KeyspaceHits: int64
-      KeyspaceMisses: int64
-      UsedMemory: int64
-      UsedMemoryPeak: int64
-      UsedMemoryRss: int64
-      TotalSystemMemory: int64
-      CpuSys: float
-      CpuUser: float
-      CommandStats: CommandStat[]
-      LastSave: int64 }
+    {
+        Pid: int
+        TcpPort: int
+        UptimeSeconds: int64
+        ExecutablePath: string
+        ConfigFile: string
+        ConnectedClients: int
+        BlockedClients: int
+        MaxClients: int
+        TotalConnections: int64
+        RejectedConnections: int64
+        TotalCommands: int64
+        InstantaneousOps: int64
+        NetInputBytes: int64
+        NetOutputBytes: int64
+        ExpiredKeys: int64
+        KeyspaceHits: int64
+        KeyspaceMisses: int64
+        UsedMemory: int64
+        UsedMemoryPeak: int64
+        UsedMemoryRss: int64
+        TotalSystemMemory: int64
+        CpuSys: float
+        CpuUser: float
+        CommandStats: CommandStat[]
+        LastSave: int64
+    }
 
 /// Read-only view of the host that some connection/server commands need (CLIENT LIST, INFO).
 type IHostView =
@@ -129,46 +135,54 @@ type Effect =
 
 /// Everything a handler may read besides the World: the clock and randomness are inputs.
 type Ctx =
-    { NowMs: int64
-      /// The same instant in microseconds (TIME).
-      NowUs: int64
-      Seed: uint64
-      Host: IHostView
-      /// The client connected over loopback (enable-debug-command local).
-      IsLocal: bool }
+    {
+        NowMs: int64
+        /// The same instant in microseconds (TIME).
+        NowUs: int64
+        Seed: uint64
+        Host: IHostView
+        /// The client connected over loopback (enable-debug-command local).
+        IsLocal: bool
+    }
 
 [<Struct>]
 type Outcome =
-    { Reply: RespValue
-      World: World
-      Session: Session
-      Effects: Effect list
-      /// No reply is written (CLIENT REPLY OFF/SKIP, SHUTDOWN).
-      Silent: bool }
+    {
+        Reply: RespValue
+        World: World
+        Session: Session
+        Effects: Effect list
+        /// No reply is written (CLIENT REPLY OFF/SKIP, SHUTDOWN).
+        Silent: bool
+    }
 
 type Handler = Ctx -> Session -> Bytes[] -> World -> Outcome
 
 type CommandSpec =
-    { Name: string
-      Arity: int
-      Flags: CommandFlags
-      Keys: KeySpec
-      Group: CommandGroup
-      Since: string
-      Summary: string
-      Complexity: string
-      Handler: Handler
-      Subcommands: CommandSpec list
-      /// "get", or "config|get" for a subcommand.
-      FullName: string }
+    {
+        Name: string
+        Arity: int
+        Flags: CommandFlags
+        Keys: KeySpec
+        Group: CommandGroup
+        Since: string
+        Summary: string
+        Complexity: string
+        Handler: Handler
+        Subcommands: CommandSpec list
+        /// "get", or "config|get" for a subcommand.
+        FullName: string
+    }
 
 module Outcome =
     let inline reply (r: RespValue) (s: Session) (w: World) =
-        { Reply = r
-          World = w
-          Session = s
-          Effects = []
-          Silent = false }
+        {
+            Reply = r
+            World = w
+            Session = s
+            Effects = []
+            Silent = false
+        }
 
     let inline error (e: RedisError) (s: Session) (w: World) = reply (RedisError.toResp e) s w
 

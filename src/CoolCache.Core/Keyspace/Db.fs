@@ -7,9 +7,11 @@ open CoolCache.Core.Collections
 open CoolCache.Core.Values
 
 type Db =
-    { Keys: HashMap<Bytes, Value>
-      Expires: HashMap<Bytes, int64>
-      Index: ExpiryIndex }
+    {
+        Keys: HashMap<Bytes, Value>
+        Expires: HashMap<Bytes, int64>
+        Index: ExpiryIndex
+    }
 
 /// What a write does to the key's time to live.
 [<RequireQualifiedAccess>]
@@ -23,9 +25,11 @@ type Ttl =
 
 module Db =
     let empty: Db =
-        { Keys = HashMap.empty BytesComparer.Instance
-          Expires = HashMap.empty BytesComparer.Instance
-          Index = ExpiryIndex.empty }
+        {
+            Keys = HashMap.empty BytesComparer.Instance
+            Expires = HashMap.empty BytesComparer.Instance
+            Index = ExpiryIndex.empty
+        }
 
     /// The key's deadline (unix ms), whether or not it has passed.
     let inline deadline (key: Bytes) (db: Db) = db.Expires.TryFind key
@@ -56,9 +60,11 @@ module Db =
         else
             match db.Expires.TryFind key with
             | ValueSome at ->
-                { Keys = keys
-                  Expires = db.Expires.Remove key
-                  Index = ExpiryIndex.remove at key db.Index }
+                {
+                    Keys = keys
+                    Expires = db.Expires.Remove key
+                    Index = ExpiryIndex.remove at key db.Index
+                }
             | ValueNone -> { db with Keys = keys }
 
     /// Set a key's deadline (the key must exist).
@@ -70,7 +76,8 @@ module Db =
 
         { db with
             Expires = db.Expires.Add(key, at)
-            Index = ExpiryIndex.add at key index }
+            Index = ExpiryIndex.add at key index
+        }
 
     /// Remove a key's deadline; the same Db when it had none.
     let clearDeadline (key: Bytes) (db: Db) : Db =
@@ -78,12 +85,13 @@ module Db =
             db
         else
 
-        match db.Expires.TryFind key with
-        | ValueSome at ->
-            { db with
-                Expires = db.Expires.Remove key
-                Index = ExpiryIndex.remove at key db.Index }
-        | ValueNone -> db
+            match db.Expires.TryFind key with
+            | ValueSome at ->
+                { db with
+                    Expires = db.Expires.Remove key
+                    Index = ExpiryIndex.remove at key db.Index
+                }
+            | ValueNone -> db
 
     /// Write a value; ttl says what happens to the deadline. An expired previous value counts as absent.
     let set (now: int64) (key: Bytes) (value: Value) (ttl: Ttl) (db: Db) : Db =
@@ -92,7 +100,10 @@ module Db =
             | Ttl.Keep when isExpired now key db -> clearDeadline key db
             | _ -> db
 
-        let db = { db with Keys = db.Keys.Add(key, value) }
+        let db =
+            { db with
+                Keys = db.Keys.Add(key, value)
+            }
 
         match ttl with
         | Ttl.Keep -> db

@@ -8,15 +8,18 @@ open CoolCache.Core
 
 [<Struct; CustomEquality; NoComparison>]
 type ExpiryItem =
-    { At: int64
-      Key: Bytes }
+    {
+        At: int64
+        Key: Bytes
+    }
 
     override this.Equals(o) =
         match o with
         | :? ExpiryItem as e -> e.At = this.At && Bytes.equals e.Key this.Key
         | _ -> false
 
-    override this.GetHashCode() = Bytes.hash this.Key ^^^ this.At.GetHashCode()
+    override this.GetHashCode() =
+        Bytes.hash this.Key ^^^ this.At.GetHashCode()
 
 [<Sealed>]
 type private ExpiryOrder() =

@@ -80,13 +80,17 @@ type ReadStatus =
 
 [<Struct>]
 type ReadResult =
-    { Status: ReadStatus
-      Consumed: int
-      Argv: Bytes[]
-      Error: ProtocolError }
+    {
+        Status: ReadStatus
+        Consumed: int
+        Argv: Bytes[]
+        Error: ProtocolError
+    }
 
 /// Limits the reader enforces (Redis: proto-max-bulk-len, and the stricter unauthenticated limits).
 [<Struct>]
 type ReadLimits =
-    { MaxBulkLength: int64
-      AuthRequired: bool }
+    {
+        MaxBulkLength: int64
+        AuthRequired: bool
+    }

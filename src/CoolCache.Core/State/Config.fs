@@ -6,75 +6,83 @@ open System
 open CoolCache.Core
 
 type Config =
-    { Port: int
-      Bind: string
-      Databases: int
-      RequirePass: string
-      Dir: string
-      DbFilename: string
-      LogLevel: string
-      LogFile: string
-      MaxClients: int
-      ClientQueryBufferLimit: int64
-      ProtoMaxBulkLen: int64
-      Timeout: int
-      TcpKeepAlive: int
-      Save: string
-      AppendOnly: bool
-      AppendFsync: string
-      MaxMemory: int64
-      MaxMemoryPolicy: string
-      Hz: int
-      EnableDebugCommand: string
-      Daemonize: bool
-      PidFile: string
-      ProtectedMode: bool }
+    {
+        Port: int
+        Bind: string
+        Databases: int
+        RequirePass: string
+        Dir: string
+        DbFilename: string
+        LogLevel: string
+        LogFile: string
+        MaxClients: int
+        ClientQueryBufferLimit: int64
+        ProtoMaxBulkLen: int64
+        Timeout: int
+        TcpKeepAlive: int
+        Save: string
+        AppendOnly: bool
+        AppendFsync: string
+        MaxMemory: int64
+        MaxMemoryPolicy: string
+        Hz: int
+        EnableDebugCommand: string
+        Daemonize: bool
+        PidFile: string
+        ProtectedMode: bool
+    }
 
 /// One setting: how to show it, how to set it from text, whether CONFIG SET may change it.
 type Setting =
-    { Name: string
-      Get: Config -> string
-      Set: string -> Config -> Result<Config, string>
-      Mutable: bool }
+    {
+        Name: string
+        Get: Config -> string
+        Set: string -> Config -> Result<Config, string>
+        Mutable: bool
+    }
 
 module Config =
     let defaults =
-        { Port = 6379
-          Bind = "127.0.0.1"
-          Databases = 16
-          RequirePass = ""
-          Dir = "."
-          DbFilename = "dump.rdb"
-          LogLevel = "notice"
-          LogFile = ""
-          MaxClients = 10000
-          ClientQueryBufferLimit = 1024L * 1024L * 1024L
-          ProtoMaxBulkLen = 512L * 1024L * 1024L
-          Timeout = 0
-          TcpKeepAlive = 300
-          Save = "3600 1 300 100 60 10000"
-          AppendOnly = false
-          AppendFsync = "everysec"
-          MaxMemory = 0L
-          MaxMemoryPolicy = "noeviction"
-          Hz = 10
-          EnableDebugCommand = "no"
-          Daemonize = false
-          PidFile = ""
-          ProtectedMode = true }
+        {
+            Port = 6379
+            Bind = "127.0.0.1"
+            Databases = 16
+            RequirePass = ""
+            Dir = "."
+            DbFilename = "dump.rdb"
+            LogLevel = "notice"
+            LogFile = ""
+            MaxClients = 10000
+            ClientQueryBufferLimit = 1024L * 1024L * 1024L
+            ProtoMaxBulkLen = 512L * 1024L * 1024L
+            Timeout = 0
+            TcpKeepAlive = 300
+            Save = "3600 1 300 100 60 10000"
+            AppendOnly = false
+            AppendFsync = "everysec"
+            MaxMemory = 0L
+            MaxMemoryPolicy = "noeviction"
+            Hz = 10
+            EnableDebugCommand = "no"
+            Daemonize = false
+            PidFile = ""
+            ProtectedMode = true
+        }
 
     /// Redis memtoull: "1gb" = 1024^3, "1g" = 1000^3, "1kb" = 1024, "1k" = 1000, plain bytes.
     let parseMemory (s: string) : int64 voption =
         let s = s.ToLowerInvariant()
 
         let units =
-            [ "gb", 1024L * 1024L * 1024L
-              "mb", 1024L * 1024L
-              "kb", 1024L
-              "g", 1000L * 1000L * 1000L
-              "m", 1000L * 1000L
-              "k", 1000L
-              "b", 1L ]
+            [
+                "gb", 1024L * 1024L * 1024L
+                "mb", 1024L * 1024L
+                "kb", 1024L
+                "g", 1000L * 1000L * 1000L
+                "m", 1000L * 1000L
+                "k", 1000L
+                "b", 1L
+            ]
 
         let mult, digits =
             units
@@ -87,114 +95,124 @@ module Config =
         | _ -> ValueNone
 
     let private intSetting name lo hi mut (get: Config -> int) (set: int -> Config -> Config) =
-        { Name = name
-          Get = fun c -> string (get c)
-          Mutable = mut
-          Set =
-            fun s c ->
-                match Numbers.tryParseInt64 (Bytes.ofString s) with
-                | ValueNone -> Error "argument couldn't be parsed into an integer"
-                | ValueSome n when n < int64 lo || n > int64 hi ->
-                    Error(sprintf "argument must be between %d and %d inclusive" lo hi)
-                | ValueSome n -> Ok(set (int n) c) }
+        {
+            Name = name
+            Get = fun c -> string (get c)
+            Mutable = mut
+            Set =
+                fun s c ->
+                    match Numbers.tryParseInt64 (Bytes.ofString s) with
+                    | ValueNone -> Error "argument couldn't be parsed into an integer"
+                    | ValueSome n when n < int64 lo || n > int64 hi ->
+                        Error(sprintf "argument must be between %d and %d inclusive" lo hi)
+                    | ValueSome n -> Ok(set (int n) c)
+        }
 
     let private memSetting name mut (get: Config -> int64) (set: int64 -> Config -> Config) =
-        { Name = name
-          Get = fun c -> string (get c)
-          Mutable = mut
-          Set =
-            fun s c ->
-                match parseMemory s with
-                | ValueSome n -> Ok(set n c)
-                | ValueNone -> Error "argument must be a memory value" }
+        {
+            Name = name
+            Get = fun c -> string (get c)
+            Mutable = mut
+            Set =
+                fun s c ->
+                    match parseMemory s with
+                    | ValueSome n -> Ok(set n c)
+                    | ValueNone -> Error "argument must be a memory value"
+        }
 
     let private boolSetting name mut (get: Config -> bool) (set: bool -> Config -> Config) =
-        { Name = name
-          Get = fun c -> if get c then "yes" else "no"
-          Mutable = mut
-          Set =
-            fun s c ->
-                match s.ToLowerInvariant() with
-                | "yes" -> Ok(set true c)
-                | "no" -> Ok(set false c)
-                | _ -> Error "argument must be 'yes' or 'no'" }
+        {
+            Name = name
+            Get = fun c -> if get c then "yes" else "no"
+            Mutable = mut
+            Set =
+                fun s c ->
+                    match s.ToLowerInvariant() with
+                    | "yes" -> Ok(set true c)
+                    | "no" -> Ok(set false c)
+                    | _ -> Error "argument must be 'yes' or 'no'"
+        }
 
     let private enumSetting name mut (choices: string list) (get: Config -> string) (set: string -> Config -> Config) =
-        { Name = name
-          Get = get
-          Mutable = mut
-          Set =
-            fun s c ->
-                let v = s.ToLowerInvariant()
+        {
+            Name = name
+            Get = get
+            Mutable = mut
+            Set =
+                fun s c ->
+                    let v = s.ToLowerInvariant()
 
-                if List.contains v choices then
-                    Ok(set v c)
-                else
-                    Error(sprintf "argument(s) must be one of the following: %s" (String.Join(", ", choices))) }
+                    if List.contains v choices then
+                        Ok(set v c)
+                    else
+                        Error(sprintf "argument(s) must be one of the following: %s" (String.Join(", ", choices)))
+        }
 
     let private stringSetting name mut (get: Config -> string) (set: string -> Config -> Config) =
-        { Name = name
-          Get = get
-          Mutable = mut
-          Set = fun s c -> Ok(set s c) }
+        {
+            Name = name
+            Get = get
+            Mutable = mut
+            Set = fun s c -> Ok(set s c)
+        }
 
     /// Every setting, in Redis's names. CONFIG GET patterns match these names.
     let settings: Setting list =
-        [ intSetting "port" 0 65535 false (fun c -> c.Port) (fun v c -> { c with Port = v })
-          stringSetting "bind" false (fun c -> c.Bind) (fun v c -> { c with Bind = v })
-          intSetting "databases" 1 Int32.MaxValue false (fun c -> c.Databases) (fun v c -> { c with Databases = v })
-          stringSetting "requirepass" true (fun c -> c.RequirePass) (fun v c -> { c with RequirePass = v })
-          stringSetting "dir" true (fun c -> c.Dir) (fun v c -> { c with Dir = v })
-          stringSetting "dbfilename" true (fun c -> c.DbFilename) (fun v c -> { c with DbFilename = v })
-          enumSetting
-              "loglevel"
-              true
-              [ "debug"; "verbose"; "notice"; "warning"; "nothing" ]
-              (fun c -> c.LogLevel)
-              (fun v c -> { c with LogLevel = v })
-          stringSetting "logfile" false (fun c -> c.LogFile) (fun v c -> { c with LogFile = v })
-          intSetting "maxclients" 1 Int32.MaxValue true (fun c -> c.MaxClients) (fun v c -> { c with MaxClients = v })
-          memSetting "client-query-buffer-limit" true (fun c -> c.ClientQueryBufferLimit) (fun v c ->
-              { c with ClientQueryBufferLimit = v })
-          memSetting "proto-max-bulk-len" true (fun c -> c.ProtoMaxBulkLen) (fun v c -> { c with ProtoMaxBulkLen = v })
-          intSetting "timeout" 0 Int32.MaxValue true (fun c -> c.Timeout) (fun v c -> { c with Timeout = v })
-          intSetting "tcp-keepalive" 0 Int32.MaxValue true (fun c -> c.TcpKeepAlive) (fun v c ->
-              { c with TcpKeepAlive = v })
-          stringSetting "save" true (fun c -> c.Save) (fun v c -> { c with Save = v })
-          boolSetting "appendonly" true (fun c -> c.AppendOnly) (fun v c -> { c with AppendOnly = v })
-          enumSetting
-              "appendfsync"
-              true
-              [ "always"; "everysec"; "no" ]
-              (fun c -> c.AppendFsync)
-              (fun v c -> { c with AppendFsync = v })
-          memSetting "maxmemory" true (fun c -> c.MaxMemory) (fun v c -> { c with MaxMemory = v })
-          enumSetting
-              "maxmemory-policy"
-              true
-              [ "volatile-lru"
-                "volatile-lfu"
-                "volatile-random"
-                "volatile-ttl"
-                "allkeys-lru"
-                "allkeys-lfu"
-                "allkeys-random"
-                "noeviction" ]
-              (fun c -> c.MaxMemoryPolicy)
-              (fun v c -> { c with MaxMemoryPolicy = v })
-          intSetting "hz" 1 500 true (fun c -> c.Hz) (fun v c -> { c with Hz = v })
-          enumSetting
-              "enable-debug-command"
-              false
-              [ "no"; "yes"; "local" ]
-              (fun c -> c.EnableDebugCommand)
-              (fun v c -> { c with EnableDebugCommand = v })
-          boolSetting "daemonize" false (fun c -> c.Daemonize) (fun v c -> { c with Daemonize = v })
-          stringSetting "pidfile" false (fun c -> c.PidFile) (fun v c -> { c with PidFile = v })
-          boolSetting "protected-mode" true (fun c -> c.ProtectedMode) (fun v c -> { c with ProtectedMode = v }) ]
+        [
+            intSetting "port" 0 65535 false (fun c -> c.Port) (fun v c -> { c with Port = v })
+            stringSetting "bind" false (fun c -> c.Bind) (fun v c -> { c with Bind = v })
+            intSetting "databases" 1 Int32.MaxValue false (fun c -> c.Databases) (fun v c -> { c with Databases = v })
+            stringSetting "requirepass" true (fun c -> c.RequirePass) (fun v c -> { c with RequirePass = v })
+            stringSetting "dir" true (fun c -> c.Dir) (fun v c -> { c with Dir = v })
+            stringSetting "dbfilename" true (fun c -> c.DbFilename) (fun v c -> { c with DbFilename = v })
+            enumSetting
+                "loglevel"
+                true
+                [ "debug"; "verbose"; "notice"; "warning"; "nothing" ]
+                (fun c -> c.LogLevel)
+                (fun v c -> { c with LogLevel = v })
+            stringSetting "logfile" false (fun c -> c.LogFile) (fun v c -> { c with LogFile = v })
+            intSetting "maxclients" 1 Int32.MaxValue true (fun c -> c.MaxClients) (fun v c -> { c with MaxClients = v })
+            memSetting "client-query-buffer-limit" true (fun c -> c.ClientQueryBufferLimit) (fun v c ->
+                { c with ClientQueryBufferLimit = v })
+            memSetting "proto-max-bulk-len" true (fun c -> c.ProtoMaxBulkLen) (fun v c ->
+                { c with ProtoMaxBulkLen = v })
+            intSetting "timeout" 0 Int32.MaxValue true (fun c -> c.Timeout) (fun v c -> { c with Timeout = v })
+            intSetting "tcp-keepalive" 0 Int32.MaxValue true (fun c -> c.TcpKeepAlive) (fun v c ->
+                { c with TcpKeepAlive = v })
+            stringSetting "save" true (fun c -> c.Save) (fun v c -> { c with Save = v })
+            boolSetting "appendonly" true (fun c -> c.AppendOnly) (fun v c -> { c with AppendOnly = v })
+            enumSetting "appendfsync" true [ "always"; "everysec"; "no" ] (fun c -> c.AppendFsync) (fun v c ->
+                { c with AppendFsync = v })
+            memSetting "maxmemory" true (fun c -> c.MaxMemory) (fun v c -> { c with MaxMemory = v })
+            enumSetting
+                "maxmemory-policy"
+                true
+                [
+                    "volatile-lru"
+                    "volatile-lfu"
+                    "volatile-random"
+                    "volatile-ttl"
+                    "allkeys-lru"
+                    "allkeys-lfu"
+                    "allkeys-random"
+                    "noeviction"
+                ]
+                (fun c -> c.MaxMemoryPolicy)
+                (fun v c -> { c with MaxMemoryPolicy = v })
+            intSetting "hz" 1 500 true (fun c -> c.Hz) (fun v c -> { c with Hz = v })
+            enumSetting
+                "enable-debug-command"
+                false
+                [ "no"; "yes"; "local" ]
+                (fun c -> c.EnableDebugCommand)
+                (fun v c -> { c with EnableDebugCommand = v })
+            boolSetting "daemonize" false (fun c -> c.Daemonize) (fun v c -> { c with Daemonize = v })
+            stringSetting "pidfile" false (fun c -> c.PidFile) (fun v c -> { c with PidFile = v })
+            boolSetting "protected-mode" true (fun c -> c.ProtectedMode) (fun v c -> { c with ProtectedMode = v })
+        ]
 
-    let private byName =
-        settings |> List.map (fun s -> s.Name, s) |> dict
+    let private byName = settings |> List.map (fun s -> s.Name, s) |> dict
 
     /// The setting of a name (case-insensitive).
     let tryFind (name: string) : Setting option =

@@ -12,25 +12,29 @@ type ReplyMode =
     | Skipping
 
 type Session =
-    { Id: int64
-      Db: int
-      Protocol: int
-      Name: Bytes
-      Authenticated: bool
-      ReplyMode: ReplyMode
-      NoEvict: bool
-      LibName: string
-      LibVersion: string }
+    {
+        Id: int64
+        Db: int
+        Protocol: int
+        Name: Bytes
+        Authenticated: bool
+        ReplyMode: ReplyMode
+        NoEvict: bool
+        LibName: string
+        LibVersion: string
+    }
 
 module Session =
     /// A new connection's state. authenticated is false when a password is required.
     let create (id: int64) (authenticated: bool) =
-        { Id = id
-          Db = 0
-          Protocol = 2
-          Name = Bytes.empty
-          Authenticated = authenticated
-          ReplyMode = ReplyMode.On
-          NoEvict = false
-          LibName = ""
-          LibVersion = "" }
+        {
+            Id = id
+            Db = 0
+            Protocol = 2
+            Name = Bytes.empty
+            Authenticated = authenticated
+            ReplyMode = ReplyMode.On
+            NoEvict = false
+            LibName = ""
+            LibVersion = ""
+        }

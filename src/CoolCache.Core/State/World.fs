@@ -5,16 +5,20 @@ namespace CoolCache.Core.State
 open CoolCache.Core.Keyspace
 
 type World =
-    { Dbs: Db[]
-      Config: Config
-      /// Writes since the last save (Redis's server.dirty).
-      Dirty: int64 }
+    {
+        Dbs: Db[]
+        Config: Config
+        /// Writes since the last save (Redis's server.dirty).
+        Dirty: int64
+    }
 
 module World =
     let create (config: Config) =
-        { Dbs = Array.create config.Databases Db.empty
-          Config = config
-          Dirty = 0L }
+        {
+            Dbs = Array.create config.Databases Db.empty
+            Config = config
+            Dirty = 0L
+        }
 
     let inline db (index: int) (w: World) = w.Dbs[index]
 
@@ -25,4 +29,8 @@ module World =
         else
             let dbs = Array.copy w.Dbs
             dbs[index] <- db
-            { w with Dbs = dbs; Dirty = w.Dirty + 1L }
+
+            { w with
+                Dbs = dbs
+                Dirty = w.Dirty + 1L
+            }

@@ -18,10 +18,12 @@ let private genOp =
     let at = Gen.choose (0, 50) |> Gen.map int64
 
     Gen.frequency
-        [ 5, Gen.map2 (fun k a -> SetTtl(k, a)) key at
-          2, Gen.map Clear key
-          2, Gen.map Remove key
-          2, Gen.map2 (fun n l -> Expire(n, l)) at (Gen.choose (1, 5)) ]
+        [
+            5, Gen.map2 (fun k a -> SetTtl(k, a)) key at
+            2, Gen.map Clear key
+            2, Gen.map Remove key
+            2, Gen.map2 (fun n l -> Expire(n, l)) at (Gen.choose (1, 5))
+        ]
 
 let private k (b: byte) = [| b |]
 
@@ -66,24 +68,26 @@ let private run (ops: Op list) =
 let tests =
     testList
         "Expiry"
-        [ testProperty "active expiry removes exactly the due keys, earliest first, and the index matches the model"
-          <| Prop.forAll (Arb.fromGen (Gen.listOf genOp)) (fun ops ->
-              let db, model = run ops
-              Expect.equal (Db.count db) model.Count "key count"
-              Expect.equal db.Index.Count (model |> Map.filter (fun _ v -> v.IsSome) |> Map.count) "index size"
+        [
+            testProperty "active expiry removes exactly the due keys, earliest first, and the index matches the model"
+            <| Prop.forAll (Arb.fromGen (Gen.listOf genOp)) (fun ops ->
+                let db, model = run ops
+                Expect.equal (Db.count db) model.Count "key count"
+                Expect.equal db.Index.Count (model |> Map.filter (fun _ v -> v.IsSome) |> Map.count) "index size"
 
-              for KeyValue(key, at) in model do
-                  Expect.equal (Db.deadline (k key) db |> ValueOption.toOption) at "deadline")
+                for KeyValue(key, at) in model do
+                    Expect.equal (Db.deadline (k key) db |> ValueOption.toOption) at "deadline")
 
-          testCase "a key past its deadline reads as absent before active expiry removes it"
-          <| fun () ->
-              let db = Db.set 0L "a"B (Value.String "1"B) (Ttl.At 10L) Db.empty
-              Expect.isTrue (Db.tryGet 9L "a"B db).IsSome "live at 9"
-              Expect.isTrue (Db.tryGet 10L "a"B db).IsNone "gone at 10"
-              Expect.equal (Db.count db) 1 "still stored until reclaimed"
+            testCase "a key past its deadline reads as absent before active expiry removes it"
+            <| fun () ->
+                let db = Db.set 0L "a"B (Value.String "1"B) (Ttl.At 10L) Db.empty
+                Expect.isTrue (Db.tryGet 9L "a"B db).IsSome "live at 9"
+                Expect.isTrue (Db.tryGet 10L "a"B db).IsNone "gone at 10"
+                Expect.equal (Db.count db) 1 "still stored until reclaimed"
 
-          testCase "SET with KEEPTTL on an expired key does not revive its deadline"
-          <| fun () ->
-              let db = Db.set 0L "a"B (Value.String "1"B) (Ttl.At 10L) Db.empty
-              let db = Db.set 20L "a"B (Value.String "2"B) Ttl.Keep db
-              Expect.isTrue (Db.tryGet 30L "a"B db).IsSome "new value has no deadline" ]
+            testCase "SET with KEEPTTL on an expired key does not revive its deadline"
+            <| fun () ->
+                let db = Db.set 0L "a"B (Value.String "1"B) (Ttl.At 10L) Db.empty
+                let db = Db.set 20L "a"B (Value.String "2"B) Ttl.Keep db
+                Expect.isTrue (Db.tryGet 30L "a"B db).IsSome "new value has no deadline"
+        ]
