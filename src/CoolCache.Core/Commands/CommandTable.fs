@@ -23,32 +23,24 @@ let private none = KeySpec.NoKeys
 
 /// One table row: name, arity, flags, keys, group, since, summary, complexity, handler.
 let private cmd name arity flags keys group since summary complexity handler =
-    {
-        Name = name
-        Arity = arity
-        Flags = flags
-        Keys = keys
-        Group = group
-        Since = since
-        Summary = summary
-        Complexity = complexity
-        Handler = handler
-        Subcommands = []
-        FullName = (name: string).ToLowerInvariant()
-    }
+    { Name = name
+      Arity = arity
+      Flags = flags
+      Keys = keys
+      Group = group
+      Since = since
+      Summary = summary
+      Complexity = complexity
+      Handler = handler
+      Subcommands = []
+      FullName = (name: string).ToLowerInvariant() }
 
 /// A container command (CONFIG, CLIENT...) whose subcommands are specs of their own.
 let private container (name: string) flags group since summary (subs: CommandSpec list) =
     let parent = name.ToLowerInvariant()
 
     { cmd name -2 flags none group since summary "Depends on subcommand." (fun _ s _ w -> Outcome.ok s w) with
-        Subcommands =
-            subs
-            |> List.map (fun sub ->
-                { sub with
-                    FullName = parent + "|" + sub.FullName
-                })
-    }
+        Subcommands = subs |> List.map (fun sub -> { sub with FullName = parent + "|" + sub.FullName }) }
 
 let private S = CommandGroup.String
 let private G = CommandGroup.Generic
@@ -58,751 +50,101 @@ let private V = CommandGroup.Server
 let rec private table: Lazy<CommandSpec list> =
     lazy
         [
-            // strings (t_string.c)
-            cmd "GET" 2 (R ||| Fast) keys1 S "1.0.0" "Returns the string value of a key." "O(1)" StringCommands.get
-            cmd "SET" -3 (W ||| Deny) keys1 S "1.0.0" "Sets the string value of a key." "O(1)" StringCommands.set
-            cmd
-                "SETNX"
-                3
-                (W ||| Deny ||| Fast)
-                keys1
-                S
-                "1.0.0"
-                "Set the string value of a key only when the key doesn't exist."
-                "O(1)"
-                StringCommands.setnx
-            cmd
-                "SETEX"
-                4
-                (W ||| Deny)
-                keys1
-                S
-                "2.0.0"
-                "Sets the string value and expiration time of a key."
-                "O(1)"
-                StringCommands.setex
-            cmd
-                "PSETEX"
-                4
-                (W ||| Deny)
-                keys1
-                S
-                "2.6.0"
-                "Sets both string value and expiration time in milliseconds of a key."
-                "O(1)"
-                StringCommands.psetex
-            cmd
-                "GETSET"
-                3
-                (W ||| Deny ||| Fast)
-                keys1
-                S
-                "1.0.0"
-                "Returns the previous string value of a key after setting it to a new value."
-                "O(1)"
-                StringCommands.getset
-            cmd
-                "GETDEL"
-                2
-                (W ||| Fast)
-                keys1
-                S
-                "6.2.0"
-                "Returns the string value of a key after deleting the key."
-                "O(1)"
-                StringCommands.getdel
-            cmd
-                "GETEX"
-                -2
-                (W ||| Fast)
-                keys1
-                S
-                "6.2.0"
-                "Returns the string value of a key after setting its expiration time."
-                "O(1)"
-                StringCommands.getex
-            cmd
-                "MGET"
-                -2
-                (R ||| Fast)
-                keysAll
-                S
-                "1.0.0"
-                "Atomically returns the string values of one or more keys."
-                "O(N)"
-                StringCommands.mget
-            cmd
-                "MSET"
-                -3
-                (W ||| Deny)
-                (KeySpec.Range(1, -1, 2))
-                S
-                "1.0.1"
-                "Atomically creates or modifies the string values of one or more keys."
-                "O(N)"
-                StringCommands.mset
-            cmd
-                "MSETNX"
-                -3
-                (W ||| Deny)
-                (KeySpec.Range(1, -1, 2))
-                S
-                "1.0.1"
-                "Atomically modifies the string values of one or more keys only when all keys don't exist."
-                "O(N)"
-                StringCommands.msetnx
-            cmd
-                "APPEND"
-                3
-                (W ||| Deny ||| Fast)
-                keys1
-                S
-                "2.0.0"
-                "Appends a string to the value of a key. Creates the key if it doesn't exist."
-                "O(1)"
-                StringCommands.append
-            cmd
-                "STRLEN"
-                2
-                (R ||| Fast)
-                keys1
-                S
-                "2.2.0"
-                "Returns the length of a string value."
-                "O(1)"
-                StringCommands.strlen
-            cmd
-                "GETRANGE"
-                4
-                R
-                keys1
-                S
-                "2.4.0"
-                "Returns a substring of the string stored at a key."
-                "O(N)"
-                StringCommands.getrange
-            cmd "SUBSTR" 4 R keys1 S "1.0.0" "Returns a substring from a string value." "O(N)" StringCommands.getrange
-            cmd
-                "SETRANGE"
-                4
-                (W ||| Deny)
-                keys1
-                S
-                "2.2.0"
-                "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist."
-                "O(1)"
-                StringCommands.setrange
-            cmd
-                "INCR"
-                2
-                (W ||| Deny ||| Fast)
-                keys1
-                S
-                "1.0.0"
-                "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."
-                "O(1)"
-                StringCommands.incr
-            cmd
-                "DECR"
-                2
-                (W ||| Deny ||| Fast)
-                keys1
-                S
-                "1.0.0"
-                "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."
-                "O(1)"
-                StringCommands.decr
-            cmd
-                "INCRBY"
-                3
-                (W ||| Deny ||| Fast)
-                keys1
-                S
-                "1.0.0"
-                "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."
-                "O(1)"
-                StringCommands.incrby
-            cmd
-                "DECRBY"
-                3
-                (W ||| Deny ||| Fast)
-                keys1
-                S
-                "1.0.0"
-                "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."
-                "O(1)"
-                StringCommands.decrby
-            cmd
-                "INCRBYFLOAT"
-                3
-                (W ||| Deny ||| Fast)
-                keys1
-                S
-                "2.6.0"
-                "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."
-                "O(1)"
-                StringCommands.incrbyfloat
-            cmd "LCS" -3 R keys12 S "7.0.0" "Finds the longest common substring." "O(N*M)" StringCommands.lcs
+          // strings (t_string.c)
+          cmd "GET" 2 (R ||| Fast) keys1 S "1.0.0" "Returns the string value of a key." "O(1)" StringCommands.get
+          cmd "SET" -3 (W ||| Deny) keys1 S "1.0.0" "Sets the string value of a key." "O(1)" StringCommands.set
+          cmd "SETNX" 3 (W ||| Deny ||| Fast) keys1 S "1.0.0" "Set the string value of a key only when the key doesn't exist." "O(1)" StringCommands.setnx
+          cmd "SETEX" 4 (W ||| Deny) keys1 S "2.0.0" "Sets the string value and expiration time of a key." "O(1)" StringCommands.setex
+          cmd "PSETEX" 4 (W ||| Deny) keys1 S "2.6.0" "Sets both string value and expiration time in milliseconds of a key." "O(1)" StringCommands.psetex
+          cmd "GETSET" 3 (W ||| Deny ||| Fast) keys1 S "1.0.0" "Returns the previous string value of a key after setting it to a new value." "O(1)" StringCommands.getset
+          cmd "GETDEL" 2 (W ||| Fast) keys1 S "6.2.0" "Returns the string value of a key after deleting the key." "O(1)" StringCommands.getdel
+          cmd "GETEX" -2 (W ||| Fast) keys1 S "6.2.0" "Returns the string value of a key after setting its expiration time." "O(1)" StringCommands.getex
+          cmd "MGET" -2 (R ||| Fast) keysAll S "1.0.0" "Atomically returns the string values of one or more keys." "O(N)" StringCommands.mget
+          cmd "MSET" -3 (W ||| Deny) (KeySpec.Range(1, -1, 2)) S "1.0.1" "Atomically creates or modifies the string values of one or more keys." "O(N)" StringCommands.mset
+          cmd "MSETNX" -3 (W ||| Deny) (KeySpec.Range(1, -1, 2)) S "1.0.1" "Atomically modifies the string values of one or more keys only when all keys don't exist." "O(N)" StringCommands.msetnx
+          cmd "APPEND" 3 (W ||| Deny ||| Fast) keys1 S "2.0.0" "Appends a string to the value of a key. Creates the key if it doesn't exist." "O(1)" StringCommands.append
+          cmd "STRLEN" 2 (R ||| Fast) keys1 S "2.2.0" "Returns the length of a string value." "O(1)" StringCommands.strlen
+          cmd "GETRANGE" 4 R keys1 S "2.4.0" "Returns a substring of the string stored at a key." "O(N)" StringCommands.getrange
+          cmd "SUBSTR" 4 R keys1 S "1.0.0" "Returns a substring from a string value." "O(N)" StringCommands.getrange
+          cmd "SETRANGE" 4 (W ||| Deny) keys1 S "2.2.0" "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist." "O(1)" StringCommands.setrange
+          cmd "INCR" 2 (W ||| Deny ||| Fast) keys1 S "1.0.0" "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist." "O(1)" StringCommands.incr
+          cmd "DECR" 2 (W ||| Deny ||| Fast) keys1 S "1.0.0" "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist." "O(1)" StringCommands.decr
+          cmd "INCRBY" 3 (W ||| Deny ||| Fast) keys1 S "1.0.0" "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist." "O(1)" StringCommands.incrby
+          cmd "DECRBY" 3 (W ||| Deny ||| Fast) keys1 S "1.0.0" "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist." "O(1)" StringCommands.decrby
+          cmd "INCRBYFLOAT" 3 (W ||| Deny ||| Fast) keys1 S "2.6.0" "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist." "O(1)" StringCommands.incrbyfloat
+          cmd "LCS" -3 R keys12 S "7.0.0" "Finds the longest common substring." "O(N*M)" StringCommands.lcs
 
-            // keyspace (db.c, expire.c, object.c)
-            cmd "DEL" -2 W keysAll G "1.0.0" "Deletes one or more keys." "O(N)" KeyCommands.del
-            cmd
-                "UNLINK"
-                -2
-                (W ||| Fast)
-                keysAll
-                G
-                "4.0.0"
-                "Asynchronously deletes one or more keys."
-                "O(1) for each key removed"
-                KeyCommands.del
-            cmd
-                "EXISTS"
-                -2
-                (R ||| Fast)
-                keysAll
-                G
-                "1.0.0"
-                "Determines whether one or more keys exist."
-                "O(N)"
-                KeyCommands.exists
-            cmd
-                "TYPE"
-                2
-                (R ||| Fast)
-                keys1
-                G
-                "1.0.0"
-                "Determines the type of value stored at a key."
-                "O(1)"
-                KeyCommands.typeOf
-            cmd "KEYS" 2 R none G "1.0.0" "Returns all key names that match a pattern." "O(N)" KeyCommands.keys
-            cmd
-                "SCAN"
-                -2
-                R
-                none
-                G
-                "2.8.0"
-                "Iterates over the key names in the database."
-                "O(1) for every call. O(N) for a complete iteration."
-                KeyCommands.scan
-            cmd
-                "RANDOMKEY"
-                1
-                R
-                none
-                G
-                "1.0.0"
-                "Returns a random key name from the database."
-                "O(1)"
-                KeyCommands.randomkey
-            cmd "RENAME" 3 W keys12 G "1.0.0" "Renames a key and overwrites the destination." "O(1)" KeyCommands.rename
-            cmd
-                "RENAMENX"
-                3
-                (W ||| Fast)
-                keys12
-                G
-                "1.0.0"
-                "Renames a key only when the target key name doesn't exist."
-                "O(1)"
-                KeyCommands.renamenx
-            cmd
-                "COPY"
-                -3
-                (W ||| Deny)
-                keys12
-                G
-                "6.2.0"
-                "Copies the value of a key to a new key."
-                "O(N) worst case for collections"
-                KeyCommands.copy
-            cmd "MOVE" 3 (W ||| Fast) keys1 G "1.0.0" "Moves a key to another database." "O(1)" KeyCommands.move
-            cmd
-                "TOUCH"
-                -2
-                (R ||| Fast)
-                keysAll
-                G
-                "3.2.1"
-                "Returns the number of existing keys out of those specified after updating the time they were last accessed."
-                "O(N)"
-                KeyCommands.touch
-            cmd
-                "EXPIRE"
-                -3
-                (W ||| Fast)
-                keys1
-                G
-                "1.0.0"
-                "Sets the expiration time of a key in seconds."
-                "O(1)"
-                KeyCommands.expire
-            cmd
-                "PEXPIRE"
-                -3
-                (W ||| Fast)
-                keys1
-                G
-                "2.6.0"
-                "Sets the expiration time of a key in milliseconds."
-                "O(1)"
-                KeyCommands.pexpire
-            cmd
-                "EXPIREAT"
-                -3
-                (W ||| Fast)
-                keys1
-                G
-                "1.2.0"
-                "Sets the expiration time of a key to a Unix timestamp."
-                "O(1)"
-                KeyCommands.expireat
-            cmd
-                "PEXPIREAT"
-                -3
-                (W ||| Fast)
-                keys1
-                G
-                "2.6.0"
-                "Sets the expiration time of a key to a Unix milliseconds timestamp."
-                "O(1)"
-                KeyCommands.pexpireat
-            cmd
-                "TTL"
-                2
-                (R ||| Fast)
-                keys1
-                G
-                "1.0.0"
-                "Returns the expiration time in seconds of a key."
-                "O(1)"
-                KeyCommands.ttl
-            cmd
-                "PTTL"
-                2
-                (R ||| Fast)
-                keys1
-                G
-                "2.6.0"
-                "Returns the expiration time in milliseconds of a key."
-                "O(1)"
-                KeyCommands.pttl
-            cmd
-                "EXPIRETIME"
-                2
-                (R ||| Fast)
-                keys1
-                G
-                "7.0.0"
-                "Returns the expiration time of a key as a Unix timestamp."
-                "O(1)"
-                KeyCommands.expiretime
-            cmd
-                "PEXPIRETIME"
-                2
-                (R ||| Fast)
-                keys1
-                G
-                "7.0.0"
-                "Returns the expiration time of a key as a Unix milliseconds timestamp."
-                "O(1)"
-                KeyCommands.pexpiretime
-            cmd
-                "PERSIST"
-                2
-                (W ||| Fast)
-                keys1
-                G
-                "2.2.0"
-                "Removes the expiration time of a key."
-                "O(1)"
-                KeyCommands.persist
-            container
-                "OBJECT"
-                F.None
-                G
-                "2.2.3"
-                "A container for object introspection commands."
-                [
-                    cmd
-                        "ENCODING"
-                        3
-                        R
-                        (KeySpec.Range(2, 2, 1))
-                        G
-                        "2.2.3"
-                        "Returns the internal encoding of a Redis object."
-                        "O(1)"
-                        KeyCommands.objectEncoding
-                    cmd
-                        "FREQ"
-                        3
-                        R
-                        (KeySpec.Range(2, 2, 1))
-                        G
-                        "4.0.0"
-                        "Returns the logarithmic access frequency counter of a Redis object."
-                        "O(1)"
-                        KeyCommands.objectFreq
-                    cmd
-                        "IDLETIME"
-                        3
-                        R
-                        (KeySpec.Range(2, 2, 1))
-                        G
-                        "2.2.3"
-                        "Returns the time since the last access to a Redis object."
-                        "O(1)"
-                        KeyCommands.objectIdletime
-                    cmd
-                        "REFCOUNT"
-                        3
-                        R
-                        (KeySpec.Range(2, 2, 1))
-                        G
-                        "2.2.3"
-                        "Returns the reference count of a value of a key."
-                        "O(1)"
-                        KeyCommands.objectRefcount
-                    cmd
-                        "HELP"
-                        2
-                        (F.Loading ||| F.Stale)
-                        none
-                        G
-                        "6.2.0"
-                        "Returns helpful text about the different subcommands."
-                        "O(1)"
-                        KeyCommands.objectHelp
-                ]
-            cmd
-                "DBSIZE"
-                1
-                (R ||| Fast)
-                none
-                V
-                "1.0.0"
-                "Returns the number of keys in the database."
-                "O(1)"
-                KeyCommands.dbsize
-            cmd "FLUSHDB" -1 W none V "1.0.0" "Remove all keys from the current database." "O(N)" KeyCommands.flushdb
-            cmd "FLUSHALL" -1 W none V "1.0.0" "Removes all keys from all databases." "O(N)" KeyCommands.flushall
-            cmd "SWAPDB" 3 (W ||| Fast) none V "4.0.0" "Swaps two Redis databases." "O(N)" KeyCommands.swapdb
-            cmd
-                "SELECT"
-                2
-                (F.Loading ||| F.Stale ||| Fast)
-                none
-                C
-                "1.0.0"
-                "Changes the selected database."
-                "O(1)"
-                ConnectionCommands.select
+          // keyspace (db.c, expire.c, object.c)
+          cmd "DEL" -2 W keysAll G "1.0.0" "Deletes one or more keys." "O(N)" KeyCommands.del
+          cmd "UNLINK" -2 (W ||| Fast) keysAll G "4.0.0" "Asynchronously deletes one or more keys." "O(1) for each key removed" KeyCommands.del
+          cmd "EXISTS" -2 (R ||| Fast) keysAll G "1.0.0" "Determines whether one or more keys exist." "O(N)" KeyCommands.exists
+          cmd "TYPE" 2 (R ||| Fast) keys1 G "1.0.0" "Determines the type of value stored at a key." "O(1)" KeyCommands.typeOf
+          cmd "KEYS" 2 R none G "1.0.0" "Returns all key names that match a pattern." "O(N)" KeyCommands.keys
+          cmd "SCAN" -2 R none G "2.8.0" "Iterates over the key names in the database." "O(1) for every call. O(N) for a complete iteration." KeyCommands.scan
+          cmd "RANDOMKEY" 1 R none G "1.0.0" "Returns a random key name from the database." "O(1)" KeyCommands.randomkey
+          cmd "RENAME" 3 W keys12 G "1.0.0" "Renames a key and overwrites the destination." "O(1)" KeyCommands.rename
+          cmd "RENAMENX" 3 (W ||| Fast) keys12 G "1.0.0" "Renames a key only when the target key name doesn't exist." "O(1)" KeyCommands.renamenx
+          cmd "COPY" -3 (W ||| Deny) keys12 G "6.2.0" "Copies the value of a key to a new key." "O(N) worst case for collections" KeyCommands.copy
+          cmd "MOVE" 3 (W ||| Fast) keys1 G "1.0.0" "Moves a key to another database." "O(1)" KeyCommands.move
+          cmd "TOUCH" -2 (R ||| Fast) keysAll G "3.2.1" "Returns the number of existing keys out of those specified after updating the time they were last accessed." "O(N)" KeyCommands.touch
+          cmd "EXPIRE" -3 (W ||| Fast) keys1 G "1.0.0" "Sets the expiration time of a key in seconds." "O(1)" KeyCommands.expire
+          cmd "PEXPIRE" -3 (W ||| Fast) keys1 G "2.6.0" "Sets the expiration time of a key in milliseconds." "O(1)" KeyCommands.pexpire
+          cmd "EXPIREAT" -3 (W ||| Fast) keys1 G "1.2.0" "Sets the expiration time of a key to a Unix timestamp." "O(1)" KeyCommands.expireat
+          cmd "PEXPIREAT" -3 (W ||| Fast) keys1 G "2.6.0" "Sets the expiration time of a key to a Unix milliseconds timestamp." "O(1)" KeyCommands.pexpireat
+          cmd "TTL" 2 (R ||| Fast) keys1 G "1.0.0" "Returns the expiration time in seconds of a key." "O(1)" KeyCommands.ttl
+          cmd "PTTL" 2 (R ||| Fast) keys1 G "2.6.0" "Returns the expiration time in milliseconds of a key." "O(1)" KeyCommands.pttl
+          cmd "EXPIRETIME" 2 (R ||| Fast) keys1 G "7.0.0" "Returns the expiration time of a key as a Unix timestamp." "O(1)" KeyCommands.expiretime
+          cmd "PEXPIRETIME" 2 (R ||| Fast) keys1 G "7.0.0" "Returns the expiration time of a key as a Unix milliseconds timestamp." "O(1)" KeyCommands.pexpiretime
+          cmd "PERSIST" 2 (W ||| Fast) keys1 G "2.2.0" "Removes the expiration time of a key." "O(1)" KeyCommands.persist
+          container "OBJECT" F.None G "2.2.3" "A container for object introspection commands." [
+              cmd "ENCODING" 3 R (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the internal encoding of a Redis object." "O(1)" KeyCommands.objectEncoding
+              cmd "FREQ" 3 R (KeySpec.Range(2, 2, 1)) G "4.0.0" "Returns the logarithmic access frequency counter of a Redis object." "O(1)" KeyCommands.objectFreq
+              cmd "IDLETIME" 3 R (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the time since the last access to a Redis object." "O(1)" KeyCommands.objectIdletime
+              cmd "REFCOUNT" 3 R (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the reference count of a value of a key." "O(1)" KeyCommands.objectRefcount
+              cmd "HELP" 2 (F.Loading ||| F.Stale) none G "6.2.0" "Returns helpful text about the different subcommands." "O(1)" KeyCommands.objectHelp ]
+          cmd "DBSIZE" 1 (R ||| Fast) none V "1.0.0" "Returns the number of keys in the database." "O(1)" KeyCommands.dbsize
+          cmd "FLUSHDB" -1 W none V "1.0.0" "Remove all keys from the current database." "O(N)" KeyCommands.flushdb
+          cmd "FLUSHALL" -1 W none V "1.0.0" "Removes all keys from all databases." "O(N)" KeyCommands.flushall
+          cmd "SWAPDB" 3 (W ||| Fast) none V "4.0.0" "Swaps two Redis databases." "O(N)" KeyCommands.swapdb
+          cmd "SELECT" 2 (F.Loading ||| F.Stale ||| Fast) none C "1.0.0" "Changes the selected database." "O(1)" ConnectionCommands.select
 
-            // connection (networking.c)
-            cmd "PING" -1 Fast none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping
-            cmd "ECHO" 2 Fast none C "1.0.0" "Returns the given string." "O(1)" ConnectionCommands.echo
-            cmd
-                "QUIT"
-                -1
-                (Conn ||| F.NoAuth ||| F.AllowBusy)
-                none
-                C
-                "1.0.0"
-                "Closes the connection."
-                "O(1)"
-                ConnectionCommands.quit
-            cmd "RESET" 1 (Conn ||| F.NoAuth) none C "6.2.0" "Resets the connection." "O(1)" ConnectionCommands.reset
-            cmd
-                "HELLO"
-                -1
-                (Conn ||| F.NoAuth)
-                none
-                C
-                "6.0.0"
-                "Handshakes with the Redis server."
-                "O(1)"
-                ConnectionCommands.hello
-            cmd
-                "AUTH"
-                -2
-                (Conn ||| F.NoAuth ||| F.AllowBusy)
-                none
-                C
-                "1.0.0"
-                "Authenticates the connection."
-                "O(N)"
-                ConnectionCommands.auth
-            container
-                "CLIENT"
-                F.None
-                C
-                "2.4.0"
-                "A container for client connection commands."
-                [
-                    cmd
-                        "ID"
-                        2
-                        Conn
-                        none
-                        C
-                        "5.0.0"
-                        "Returns the unique client ID of the connection."
-                        "O(1)"
-                        ConnectionCommands.clientId
-                    cmd
-                        "SETNAME"
-                        3
-                        Conn
-                        none
-                        C
-                        "2.6.9"
-                        "Sets the connection name."
-                        "O(1)"
-                        ConnectionCommands.clientSetname
-                    cmd
-                        "GETNAME"
-                        2
-                        Conn
-                        none
-                        C
-                        "2.6.9"
-                        "Returns the name of the connection."
-                        "O(1)"
-                        ConnectionCommands.clientGetname
-                    cmd
-                        "LIST"
-                        -2
-                        (Adm ||| F.NoScript)
-                        none
-                        C
-                        "2.4.0"
-                        "Lists open connections."
-                        "O(N)"
-                        ConnectionCommands.clientList
-                    cmd
-                        "INFO"
-                        2
-                        Conn
-                        none
-                        C
-                        "6.2.0"
-                        "Returns information about the connection."
-                        "O(1)"
-                        ConnectionCommands.clientInfo
-                    cmd "KILL" -3 Adm none C "2.4.0" "Terminates open connections." "O(N)" ConnectionCommands.clientKill
-                    cmd
-                        "PAUSE"
-                        -3
-                        Adm
-                        none
-                        C
-                        "3.0.0"
-                        "Suspends commands processing."
-                        "O(1)"
-                        ConnectionCommands.clientPause
-                    cmd
-                        "UNPAUSE"
-                        2
-                        Adm
-                        none
-                        C
-                        "6.2.0"
-                        "Resumes processing commands from paused clients."
-                        "O(N)"
-                        ConnectionCommands.clientUnpause
-                    cmd
-                        "REPLY"
-                        3
-                        Conn
-                        none
-                        C
-                        "3.2.0"
-                        "Instructs the server whether to reply to commands."
-                        "O(1)"
-                        ConnectionCommands.clientReply
-                    cmd
-                        "NO-EVICT"
-                        3
-                        Adm
-                        none
-                        C
-                        "7.0.0"
-                        "Sets the client eviction mode of the connection."
-                        "O(1)"
-                        ConnectionCommands.clientNoEvict
-                    cmd
-                        "SETINFO"
-                        4
-                        Conn
-                        none
-                        C
-                        "7.2.0"
-                        "Sets information specific to the client or connection."
-                        "O(1)"
-                        ConnectionCommands.clientSetinfo
-                    cmd
-                        "HELP"
-                        2
-                        (F.Loading ||| F.Stale)
-                        none
-                        C
-                        "5.0.0"
-                        "Returns helpful text about the different subcommands."
-                        "O(1)"
-                        ConnectionCommands.clientHelp
-                ]
+          // connection (networking.c)
+          cmd "PING" -1 Fast none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping
+          cmd "ECHO" 2 Fast none C "1.0.0" "Returns the given string." "O(1)" ConnectionCommands.echo
+          cmd "QUIT" -1 (Conn ||| F.NoAuth ||| F.AllowBusy) none C "1.0.0" "Closes the connection." "O(1)" ConnectionCommands.quit
+          cmd "RESET" 1 (Conn ||| F.NoAuth) none C "6.2.0" "Resets the connection." "O(1)" ConnectionCommands.reset
+          cmd "HELLO" -1 (Conn ||| F.NoAuth) none C "6.0.0" "Handshakes with the Redis server." "O(1)" ConnectionCommands.hello
+          cmd "AUTH" -2 (Conn ||| F.NoAuth ||| F.AllowBusy) none C "1.0.0" "Authenticates the connection." "O(N)" ConnectionCommands.auth
+          container "CLIENT" F.None C "2.4.0" "A container for client connection commands." [
+              cmd "ID" 2 Conn none C "5.0.0" "Returns the unique client ID of the connection." "O(1)" ConnectionCommands.clientId
+              cmd "SETNAME" 3 Conn none C "2.6.9" "Sets the connection name." "O(1)" ConnectionCommands.clientSetname
+              cmd "GETNAME" 2 Conn none C "2.6.9" "Returns the name of the connection." "O(1)" ConnectionCommands.clientGetname
+              cmd "LIST" -2 (Adm ||| F.NoScript) none C "2.4.0" "Lists open connections." "O(N)" ConnectionCommands.clientList
+              cmd "INFO" 2 Conn none C "6.2.0" "Returns information about the connection." "O(1)" ConnectionCommands.clientInfo
+              cmd "KILL" -3 Adm none C "2.4.0" "Terminates open connections." "O(N)" ConnectionCommands.clientKill
+              cmd "PAUSE" -3 Adm none C "3.0.0" "Suspends commands processing." "O(1)" ConnectionCommands.clientPause
+              cmd "UNPAUSE" 2 Adm none C "6.2.0" "Resumes processing commands from paused clients." "O(N)" ConnectionCommands.clientUnpause
+              cmd "REPLY" 3 Conn none C "3.2.0" "Instructs the server whether to reply to commands." "O(1)" ConnectionCommands.clientReply
+              cmd "NO-EVICT" 3 Adm none C "7.0.0" "Sets the client eviction mode of the connection." "O(1)" ConnectionCommands.clientNoEvict
+              cmd "SETINFO" 4 Conn none C "7.2.0" "Sets information specific to the client or connection." "O(1)" ConnectionCommands.clientSetinfo
+              cmd "HELP" 2 (F.Loading ||| F.Stale) none C "5.0.0" "Returns helpful text about the different subcommands." "O(1)" ConnectionCommands.clientHelp ]
 
-            // server (server.c, config.c, debug.c)
-            cmd
-                "INFO"
-                -1
-                (F.Loading ||| F.Stale)
-                none
-                V
-                "1.0.0"
-                "Returns information and statistics about the server."
-                "O(1)"
-                ServerCommands.info
-            container
-                "CONFIG"
-                F.None
-                V
-                "2.0.0"
-                "A container for server configuration commands."
-                [
-                    cmd
-                        "GET"
-                        -3
-                        Adm
-                        none
-                        V
-                        "2.0.0"
-                        "Returns the effective values of configuration parameters."
-                        "O(N)"
-                        ServerCommands.configGet
-                    cmd
-                        "SET"
-                        -4
-                        Adm
-                        none
-                        V
-                        "2.0.0"
-                        "Sets configuration parameters in-flight."
-                        "O(N)"
-                        ServerCommands.configSet
-                    cmd
-                        "RESETSTAT"
-                        2
-                        Adm
-                        none
-                        V
-                        "2.0.0"
-                        "Resets the server's statistics."
-                        "O(1)"
-                        ServerCommands.configResetstat
-                    cmd
-                        "HELP"
-                        2
-                        (F.Loading ||| F.Stale)
-                        none
-                        V
-                        "5.0.0"
-                        "Returns helpful text about the different subcommands."
-                        "O(1)"
-                        ServerCommands.configHelp
-                ]
-            cmd
-                "TIME"
-                1
-                (F.Loading ||| F.Stale ||| Fast)
-                none
-                V
-                "2.6.0"
-                "Returns the server time."
-                "O(1)"
-                ServerCommands.time
-            cmd
-                "DEBUG"
-                -2
-                Adm
-                none
-                V
-                "1.0.0"
-                "A container for debugging commands."
-                "Depends on subcommand."
-                ServerCommands.debug
-            cmd
-                "SHUTDOWN"
-                -1
-                (Adm ||| F.NoMulti ||| F.AllowBusy)
-                none
-                V
-                "1.0.0"
-                "Synchronously saves the database(s) to disk and shuts down the Redis server."
-                "O(N)"
-                ServerCommands.shutdown
-            container
-                "COMMAND"
-                (F.Loading ||| F.Stale)
-                V
-                "2.8.13"
-                "Returns detailed information about all commands."
-                [
-                    cmd
-                        "COUNT"
-                        2
-                        (F.Loading ||| F.Stale)
-                        none
-                        V
-                        "2.8.13"
-                        "Returns a count of commands."
-                        "O(1)"
-                        (fun c s a w -> CommandDocs.count table.Value c s a w)
-                    cmd
-                        "INFO"
-                        -2
-                        (F.Loading ||| F.Stale)
-                        none
-                        V
-                        "2.8.13"
-                        "Returns information about one, multiple or all commands."
-                        "O(N)"
-                        (fun c s a w -> CommandDocs.commandInfo table.Value c s a w)
-                    cmd
-                        "DOCS"
-                        -2
-                        (F.Loading ||| F.Stale)
-                        none
-                        V
-                        "7.0.0"
-                        "Returns documentary information about one, multiple or all commands."
-                        "O(N)"
-                        (fun c s a w -> CommandDocs.commandDocs table.Value c s a w)
-                    cmd
-                        "LIST"
-                        -2
-                        (F.Loading ||| F.Stale)
-                        none
-                        V
-                        "7.0.0"
-                        "Returns a list of command names."
-                        "O(N)"
-                        (fun c s a w -> CommandDocs.list table.Value c s a w)
-                    cmd
-                        "HELP"
-                        2
-                        (F.Loading ||| F.Stale)
-                        none
-                        V
-                        "5.0.0"
-                        "Returns helpful text about the different subcommands."
-                        "O(1)"
-                        CommandDocs.help
-                ]
-        ]
+          // server (server.c, config.c, debug.c)
+          cmd "INFO" -1 (F.Loading ||| F.Stale) none V "1.0.0" "Returns information and statistics about the server." "O(1)" ServerCommands.info
+          container "CONFIG" F.None V "2.0.0" "A container for server configuration commands." [
+              cmd "GET" -3 Adm none V "2.0.0" "Returns the effective values of configuration parameters." "O(N)" ServerCommands.configGet
+              cmd "SET" -4 Adm none V "2.0.0" "Sets configuration parameters in-flight." "O(N)" ServerCommands.configSet
+              cmd "RESETSTAT" 2 Adm none V "2.0.0" "Resets the server's statistics." "O(1)" ServerCommands.configResetstat
+              cmd "HELP" 2 (F.Loading ||| F.Stale) none V "5.0.0" "Returns helpful text about the different subcommands." "O(1)" ServerCommands.configHelp ]
+          cmd "TIME" 1 (F.Loading ||| F.Stale ||| Fast) none V "2.6.0" "Returns the server time." "O(1)" ServerCommands.time
+          cmd "DEBUG" -2 Adm none V "1.0.0" "A container for debugging commands." "Depends on subcommand." ServerCommands.debug
+          cmd "SHUTDOWN" -1 (Adm ||| F.NoMulti ||| F.AllowBusy) none V "1.0.0" "Synchronously saves the database(s) to disk and shuts down the Redis server." "O(N)" ServerCommands.shutdown
+          container "COMMAND" (F.Loading ||| F.Stale) V "2.8.13" "Returns detailed information about all commands." [
+              cmd "COUNT" 2 (F.Loading ||| F.Stale) none V "2.8.13" "Returns a count of commands." "O(1)" (fun c s a w -> CommandDocs.count table.Value c s a w)
+              cmd "INFO" -2 (F.Loading ||| F.Stale) none V "2.8.13" "Returns information about one, multiple or all commands." "O(N)" (fun c s a w -> CommandDocs.commandInfo table.Value c s a w)
+              cmd "DOCS" -2 (F.Loading ||| F.Stale) none V "7.0.0" "Returns documentary information about one, multiple or all commands." "O(N)" (fun c s a w -> CommandDocs.commandDocs table.Value c s a w)
+              cmd "LIST" -2 (F.Loading ||| F.Stale) none V "7.0.0" "Returns a list of command names." "O(N)" (fun c s a w -> CommandDocs.list table.Value c s a w)
+              cmd "HELP" 2 (F.Loading ||| F.Stale) none V "5.0.0" "Returns helpful text about the different subcommands." "O(1)" CommandDocs.help ] ]
 
 /// Every command, top level, subcommands nested.
 let all () = table.Value
@@ -814,8 +156,7 @@ let private withCommandHandler (specs: CommandSpec list) =
         if c.Name = "COMMAND" then
             { c with
                 Arity = -1
-                Handler = fun ctx s a w -> CommandDocs.command table.Value ctx s a w
-            }
+                Handler = fun ctx s a w -> CommandDocs.command table.Value ctx s a w }
         else
             c)
 
@@ -856,11 +197,7 @@ let private index (specs: CommandSpec list) =
 let private topLevel = lazy (index (withCommandHandler table.Value))
 
 let private subIndex =
-    lazy
-        (table.Value
-         |> List.filter (fun c -> not c.Subcommands.IsEmpty)
-         |> List.map (fun c -> c.Name, index c.Subcommands)
-         |> dict)
+    lazy (table.Value |> List.filter (fun c -> not c.Subcommands.IsEmpty) |> List.map (fun c -> c.Name, index c.Subcommands) |> dict)
 
 /// The spec for argv[0], if any.
 let tryFind (name: Bytes) : CommandSpec voption =
