@@ -51,49 +51,10 @@ let private command (consumed: int) (argv: Bytes[]) =
         Error = ProtocolError.InvalidBulkLength
     }
 
-/// Redis util.c string2ll: "0", or an optional '-' then 1-9 then digits; under 21 bytes; within int64.
+/// Redis util.c string2ll over a span (Numbers.tryParseInt64Span), as a value option.
 let tryParseInt64 (s: ReadOnlySpan<byte>) : int64 voption =
-    if s.Length = 0 || s.Length >= 21 then
-        ValueNone
-    elif s.Length = 1 && s[0] = '0'B then
-        ValueSome 0L
-    else
-        let negative = s[0] = '-'B
-        let mutable i = if negative then 1 else 0
-
-        if i >= s.Length || s[i] < '1'B || s[i] > '9'B then
-            ValueNone
-        else
-            let mutable v = uint64 (s[i] - '0'B)
-            let mutable ok = true
-            i <- i + 1
-
-            while ok && i < s.Length do
-                let c = s[i]
-
-                if c < '0'B || c > '9'B || v > UInt64.MaxValue / 10UL then
-                    ok <- false
-                else
-                    let d = uint64 (c - '0'B)
-                    v <- v * 10UL
-
-                    if v > UInt64.MaxValue - d then ok <- false else v <- v + d
-
-                i <- i + 1
-
-            if not ok then
-                ValueNone
-            elif negative then
-                (if v > 9223372036854775808UL then
-                     ValueNone
-                 else
-                     ValueSome(int64 (0UL - v)))
-            elif v > uint64 Int64.MaxValue then
-                ValueNone
-            else
-                ValueSome(int64 v)
-
-// ---- Multibulk: *<count>\r\n then <count> times $<len>\r\n<len bytes>\r\n ----
+    let mutable v = 0L
+    if Numbers.tryParseInt64Span (s, &v) then ValueSome v else ValueNone
 
 /// Outcome of checking one bulk at pos: the position after it (>= 0), or Incomplete / Malformed.
 [<Struct>]
