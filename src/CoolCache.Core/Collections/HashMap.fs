@@ -12,20 +12,28 @@ open System.Numerics
 
 /// A trie node. Levels use shifts 0,5,..,30 of the position (the last level has 2 bits: slots 0,8,16,24);
 /// a node reached with shift > 30 is a collision node: Entries hold keys of one position, bitmaps are 0.
+/// Owner is null for nodes built by persistent operations, else the owner token of the owned edit that
+/// created the node; only owned edits with that same token mutate the node (its fields and its arrays) in
+/// place. Invariant: a non-empty array of a node with an owner belongs to that node alone (persistent
+/// operations copy such arrays instead of sharing them), so an in-place edit changes no other node.
 [<Sealed>]
 type internal Node<'K, 'V> =
-    val DataMap: uint32
-    val NodeMap: uint32
-    val Entries: struct ('K * 'V)[]
-    val Children: Node<'K, 'V>[]
+    val Owner: obj
+    val mutable DataMap: uint32
+    val mutable NodeMap: uint32
+    val mutable Entries: struct ('K * 'V)[]
+    val mutable Children: Node<'K, 'V>[]
 
-    new(dataMap, nodeMap, entries, children) =
+    new(owner, dataMap, nodeMap, entries, children) =
         {
+            Owner = owner
             DataMap = dataMap
             NodeMap = nodeMap
             Entries = entries
             Children = children
         }
+
+    new(dataMap, nodeMap, entries, children) = Node(null, dataMap, nodeMap, entries, children)
 
 module internal Champ =
     /// Bit-reversed hash: the position of a key in iteration order.
@@ -64,6 +72,25 @@ module internal Champ =
         src.AsSpan().CopyTo(dst.AsSpan())
         dst[i] <- x
         dst
+
+    /// A private copy of an array (empty arrays cannot be mutated, so they are shared).
+    let inline arrCopy (src: 'T[]) =
+        if src.Length = 0 then src else src.AsSpan().ToArray()
+
+    /// The node's entries, for sharing with a new node built by a persistent operation: copied when the
+    /// node has an owner (its arrays may later be edited in place).
+    let inline sharedEntries (node: Node<'K, 'V>) =
+        if isNull node.Owner then
+            node.Entries
+        else
+            arrCopy node.Entries
+
+    /// The node's children, for sharing with a new node built by a persistent operation (see sharedEntries).
+    let inline sharedChildren (node: Node<'K, 'V>) =
+        if isNull node.Owner then
+            node.Children
+        else
+            arrCopy node.Children
 
     /// An ordering for keys of a collision node (keeps their order canonical), when one is available:
     /// the comparer itself if it is an IComparer, else the default ordering of a comparable key type.
@@ -129,8 +156,9 @@ module internal Champ =
 
         result
 
-    /// The smallest subtree holding two entries with distinct keys, at `shift`.
+    /// The smallest subtree holding two entries with distinct keys, at `shift`, its nodes stamped with `owner`.
     let rec merge
+        (owner: obj)
         (cmp: IEqualityComparer<'K>)
         (e1: struct ('K * 'V))
         (p1: uint32)
@@ -145,15 +173,15 @@ module internal Champ =
                 else
                     [| e1; e2 |]
 
-            Node(0u, 0u, es, empty ())
+            Node(owner, 0u, 0u, es, empty ())
         else
             let b1 = slotBit p1 shift
             let b2 = slotBit p2 shift
 
             if b1 = b2 then
-                Node(0u, b1, empty (), [| merge cmp e1 p1 e2 p2 (shift + 5) |])
+                Node(owner, 0u, b1, empty (), [| merge owner cmp e1 p1 e2 p2 (shift + 5) |])
             else
-                Node(b1 ||| b2, 0u, (if b1 < b2 then [| e1; e2 |] else [| e2; e1 |]), empty ())
+                Node(owner, b1 ||| b2, 0u, (if b1 < b2 then [| e1; e2 |] else [| e2; e1 |]), empty ())
 
     /// Returns the new node and whether the key was new (false: its value was replaced).
     let rec add
@@ -178,9 +206,14 @@ module internal Champ =
                 i <- i + 1
 
             if found >= 0 then
-                struct (Node(0u, 0u, arrSet es found (struct (key, value)), node.Children), false)
+                struct (Node(0u, 0u, arrSet es found (struct (key, value)), sharedChildren node), false)
             else
-                struct (Node(0u, 0u, arrInsert es (collisionIndex cmp es key) (struct (key, value)), node.Children),
+                struct (Node(
+                            0u,
+                            0u,
+                            arrInsert es (collisionIndex cmp es key) (struct (key, value)),
+                            sharedChildren node
+                        ),
                         true)
         else
             let bit = slotBit pos shift
@@ -190,21 +223,26 @@ module internal Champ =
                 let struct (k, _) as old = node.Entries[i]
 
                 if cmp.Equals(k, key) then
-                    struct (Node(node.DataMap, node.NodeMap, arrSet node.Entries i (struct (key, value)), node.Children),
+                    struct (Node(
+                                node.DataMap,
+                                node.NodeMap,
+                                arrSet node.Entries i (struct (key, value)),
+                                sharedChildren node
+                            ),
                             false)
                 else
                     let sub =
-                        merge cmp old (position (cmp.GetHashCode k)) (struct (key, value)) pos (shift + 5)
+                        merge null cmp old (position (cmp.GetHashCode k)) (struct (key, value)) pos (shift + 5)
 
                     let children = arrInsert node.Children (index node.NodeMap bit) sub
                     struct (Node(node.DataMap ^^^ bit, node.NodeMap ||| bit, arrRemove node.Entries i, children), true)
             elif node.NodeMap &&& bit <> 0u then
                 let j = index node.NodeMap bit
                 let struct (child, added) = add cmp node.Children[j] key value pos (shift + 5)
-                struct (Node(node.DataMap, node.NodeMap, node.Entries, arrSet node.Children j child), added)
+                struct (Node(node.DataMap, node.NodeMap, sharedEntries node, arrSet node.Children j child), added)
             else
                 let entries = arrInsert node.Entries (index node.DataMap bit) (struct (key, value))
-                struct (Node(node.DataMap ||| bit, node.NodeMap, entries, node.Children), true)
+                struct (Node(node.DataMap ||| bit, node.NodeMap, entries, sharedChildren node), true)
 
     /// Returns the same node when the key is absent. A sub-node left with a single entry is inlined into
     /// its parent (canonical form).
@@ -225,7 +263,7 @@ module internal Champ =
             if found < 0 then
                 node
             else
-                Node(0u, 0u, arrRemove es found, node.Children)
+                Node(0u, 0u, arrRemove es found, sharedChildren node)
         else
             let bit = slotBit pos shift
 
@@ -234,7 +272,7 @@ module internal Champ =
                 let struct (k, _) = node.Entries[i]
 
                 if cmp.Equals(k, key) then
-                    Node(node.DataMap ^^^ bit, node.NodeMap, arrRemove node.Entries i, node.Children)
+                    Node(node.DataMap ^^^ bit, node.NodeMap, arrRemove node.Entries i, sharedChildren node)
                 else
                     node
             elif node.NodeMap &&& bit <> 0u then
@@ -248,9 +286,183 @@ module internal Champ =
                     let entries = arrInsert node.Entries (index node.DataMap bit) child'.Entries[0]
                     Node(node.DataMap ||| bit, node.NodeMap ^^^ bit, entries, arrRemove node.Children j)
                 else
-                    Node(node.DataMap, node.NodeMap, node.Entries, arrSet node.Children j child')
+                    Node(node.DataMap, node.NodeMap, sharedEntries node, arrSet node.Children j child')
             else
                 node
+
+    /// Index of `key` in a collision node's entries, or -1.
+    let collisionFind (cmp: IEqualityComparer<'K>) (es: struct ('K * 'V)[]) (key: 'K) =
+        let mutable found = -1
+        let mutable i = 0
+
+        while found < 0 && i < es.Length do
+            let struct (k, _) = es[i]
+
+            if cmp.Equals(k, key) then
+                found <- i
+
+            i <- i + 1
+
+        found
+
+    /// Owned add (`owner` non-null): the same result as `add`, but a node stamped with `owner` is edited in
+    /// place (and returned) instead of copied; new nodes are stamped with `owner`. Returns the new node and
+    /// whether the key was new.
+    let rec addOwned
+        (owner: obj)
+        (cmp: IEqualityComparer<'K>)
+        (node: Node<'K, 'V>)
+        (key: 'K)
+        (value: 'V)
+        pos
+        shift
+        : struct (Node<'K, 'V> * bool) =
+        let own = obj.ReferenceEquals(node.Owner, owner)
+
+        if shift > 30 then
+            let es = node.Entries
+            let found = collisionFind cmp es key
+
+            if found >= 0 then
+                if own then
+                    es[found] <- struct (key, value)
+                    struct (node, false)
+                else
+                    struct (Node(owner, 0u, 0u, arrSet es found (struct (key, value)), arrCopy node.Children), false)
+            else
+                let es' = arrInsert es (collisionIndex cmp es key) (struct (key, value))
+
+                if own then
+                    node.Entries <- es'
+                    struct (node, true)
+                else
+                    struct (Node(owner, 0u, 0u, es', arrCopy node.Children), true)
+        else
+            let bit = slotBit pos shift
+
+            if node.DataMap &&& bit <> 0u then
+                let i = index node.DataMap bit
+                let struct (k, _) as old = node.Entries[i]
+
+                if cmp.Equals(k, key) then
+                    if own then
+                        node.Entries[i] <- struct (key, value)
+                        struct (node, false)
+                    else
+                        let entries = arrSet node.Entries i (struct (key, value))
+                        struct (Node(owner, node.DataMap, node.NodeMap, entries, arrCopy node.Children), false)
+                else
+                    let sub =
+                        merge owner cmp old (position (cmp.GetHashCode k)) (struct (key, value)) pos (shift + 5)
+
+                    let children = arrInsert node.Children (index node.NodeMap bit) sub
+                    let entries = arrRemove node.Entries i
+
+                    if own then
+                        node.DataMap <- node.DataMap ^^^ bit
+                        node.NodeMap <- node.NodeMap ||| bit
+                        node.Entries <- entries
+                        node.Children <- children
+                        struct (node, true)
+                    else
+                        struct (Node(owner, node.DataMap ^^^ bit, node.NodeMap ||| bit, entries, children), true)
+            elif node.NodeMap &&& bit <> 0u then
+                let j = index node.NodeMap bit
+                let child = node.Children[j]
+                let struct (child', added) = addOwned owner cmp child key value pos (shift + 5)
+
+                if own then
+                    if not (obj.ReferenceEquals(child, child')) then
+                        node.Children[j] <- child'
+
+                    struct (node, added)
+                else
+                    let children = arrSet node.Children j child'
+                    struct (Node(owner, node.DataMap, node.NodeMap, arrCopy node.Entries, children), added)
+            else
+                let entries = arrInsert node.Entries (index node.DataMap bit) (struct (key, value))
+
+                if own then
+                    node.DataMap <- node.DataMap ||| bit
+                    node.Entries <- entries
+                    struct (node, true)
+                else
+                    struct (Node(owner, node.DataMap ||| bit, node.NodeMap, entries, arrCopy node.Children), true)
+
+    /// Owned remove (`owner` non-null): the same result as `remove`, editing nodes stamped with `owner` in
+    /// place (see addOwned). Returns the new node (the same one when the key is absent) and whether the key
+    /// was removed (an edited-in-place node is returned as itself, so identity does not tell).
+    let rec removeOwned
+        (owner: obj)
+        (cmp: IEqualityComparer<'K>)
+        (node: Node<'K, 'V>)
+        (key: 'K)
+        pos
+        shift
+        : struct (Node<'K, 'V> * bool) =
+        let own = obj.ReferenceEquals(node.Owner, owner)
+
+        if shift > 30 then
+            let found = collisionFind cmp node.Entries key
+
+            if found < 0 then
+                struct (node, false)
+            else
+                let es' = arrRemove node.Entries found
+
+                if own then
+                    node.Entries <- es'
+                    struct (node, true)
+                else
+                    struct (Node(owner, 0u, 0u, es', arrCopy node.Children), true)
+        else
+            let bit = slotBit pos shift
+
+            if node.DataMap &&& bit <> 0u then
+                let i = index node.DataMap bit
+                let struct (k, _) = node.Entries[i]
+
+                if cmp.Equals(k, key) then
+                    let entries = arrRemove node.Entries i
+
+                    if own then
+                        node.DataMap <- node.DataMap ^^^ bit
+                        node.Entries <- entries
+                        struct (node, true)
+                    else
+                        struct (Node(owner, node.DataMap ^^^ bit, node.NodeMap, entries, arrCopy node.Children), true)
+                else
+                    struct (node, false)
+            elif node.NodeMap &&& bit <> 0u then
+                let j = index node.NodeMap bit
+                let child = node.Children[j]
+                let struct (child', removed) = removeOwned owner cmp child key pos (shift + 5)
+
+                if not removed then
+                    struct (node, false)
+                elif child'.NodeMap = 0u && child'.Entries.Length = 1 then
+                    // Canonical form: inline the single remaining entry.
+                    let entries = arrInsert node.Entries (index node.DataMap bit) child'.Entries[0]
+                    let children = arrRemove node.Children j
+
+                    if own then
+                        node.DataMap <- node.DataMap ||| bit
+                        node.NodeMap <- node.NodeMap ^^^ bit
+                        node.Entries <- entries
+                        node.Children <- children
+                        struct (node, true)
+                    else
+                        struct (Node(owner, node.DataMap ||| bit, node.NodeMap ^^^ bit, entries, children), true)
+                elif own then
+                    if not (obj.ReferenceEquals(child, child')) then
+                        node.Children[j] <- child'
+
+                    struct (node, true)
+                else
+                    let children = arrSet node.Children j child'
+                    struct (Node(owner, node.DataMap, node.NodeMap, arrCopy node.Entries, children), true)
+            else
+                struct (node, false)
 
     let rec fold (f: OptimizedClosures.FSharpFunc<'S, 'K, 'V, 'S>) (state: 'S) (node: Node<'K, 'V>) shift : 'S =
         let mutable acc = state
@@ -478,6 +690,42 @@ type HashMap<'K, 'V> internal (comparer: IEqualityComparer<'K>, root: Node<'K, '
         else
             HashMap(comparer, root', count - 1)
 
+    /// Owned (transient) add: returns exactly what Add returns (same entries, structure and iteration
+    /// order), but trie nodes stamped with `owner` are edited in place instead of copied, and the nodes it
+    /// creates are stamped with `owner`. Replacing the value of a key whose path is already owned allocates
+    /// nothing (this same map is returned); adding a key allocates only the grown node's array (plus a new
+    /// sub-node when two keys now share a slot) and the result wrapper. A null owner makes it Add.
+    /// Contract: this map and every other map value sharing nodes stamped with `owner` (earlier versions,
+    /// results of persistent operations on them) may change and become invalid; the caller promises nobody
+    /// still needs them. To keep a snapshot unchanged, use a fresh owner object for all later owned edits
+    /// (nodes stamped with an old owner are then never mutated again). Persistent Add/Remove never mutate
+    /// anything, whatever the owners. Not thread-safe with concurrent readers of the same nodes. O(log32 n).
+    member this.AddOwned(owner: obj, key: 'K, value: 'V) : HashMap<'K, 'V> =
+        if isNull owner then
+            this.Add(key, value)
+        else
+            let struct (root', added) =
+                Champ.addOwned owner comparer root key value (Champ.position (comparer.GetHashCode key)) 0
+
+            if added then HashMap(comparer, root', count + 1)
+            elif obj.ReferenceEquals(root, root') then this
+            else HashMap(comparer, root', count)
+
+    /// Owned (transient) remove: returns exactly what Remove returns (this same instance when the key is
+    /// absent), editing nodes stamped with `owner` in place; same contract as AddOwned. A null owner makes
+    /// it Remove. O(log32 n).
+    member this.RemoveOwned(owner: obj, key: 'K) : HashMap<'K, 'V> =
+        if isNull owner then
+            this.Remove key
+        else
+            let struct (root', removed) =
+                Champ.removeOwned owner comparer root key (Champ.position (comparer.GetHashCode key)) 0
+
+            if removed then
+                HashMap(comparer, root', count - 1)
+            else
+                this
+
     /// Position of a hash in iteration order (the SCAN cursor space): bit-reversed 32-bit hash. O(1).
     static member Position(h: int) : uint32 = Champ.position h
 
@@ -508,6 +756,14 @@ module HashMap =
     /// O(log32 n). Returns the same map when the key is absent.
     let inline remove (key: 'K) (m: HashMap<'K, 'V>) = m.Remove key
 
+    /// Owned add (see HashMap.AddOwned for the contract): the result of add, editing nodes stamped with
+    /// `owner` in place. O(log32 n).
+    let inline addOwned (owner: obj) (key: 'K) (value: 'V) (m: HashMap<'K, 'V>) = m.AddOwned(owner, key, value)
+
+    /// Owned remove (see HashMap.AddOwned for the contract): the result of remove, editing nodes stamped
+    /// with `owner` in place. O(log32 n).
+    let inline removeOwned (owner: obj) (key: 'K) (m: HashMap<'K, 'V>) = m.RemoveOwned(owner, key)
+
     /// Position of a key in iteration order (the SCAN cursor space is position + 1). O(hash).
     let position (comparer: IEqualityComparer<'K>) (key: 'K) =
         Champ.position (comparer.GetHashCode key)
@@ -518,6 +774,13 @@ module HashMap =
         match f (m.TryFind key) with
         | ValueSome v -> m.Add(key, v)
         | ValueNone -> m.Remove key
+
+    /// Owned change (see HashMap.AddOwned for the contract): the result of change, editing nodes stamped
+    /// with `owner` in place. O(log32 n).
+    let changeOwned (owner: obj) (key: 'K) (f: 'V voption -> 'V voption) (m: HashMap<'K, 'V>) =
+        match f (m.TryFind key) with
+        | ValueSome v -> m.AddOwned(owner, key, v)
+        | ValueNone -> m.RemoveOwned(owner, key)
 
     /// Entries in iteration order (stable for a given set of keys). O(n) to enumerate.
     let toSeq (m: HashMap<'K, 'V>) = m.ToSeq()

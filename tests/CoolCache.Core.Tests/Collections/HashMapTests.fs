@@ -421,5 +421,195 @@ let randomTests =
             }
         ]
 
+/// The value change ops give a key (as in runModel).
+let changeFn (v: int option) =
+    function
+    | ValueSome old when v.IsSome -> ValueSome(old + v.Value)
+    | ValueNone when v.IsSome -> ValueSome v.Value
+    | _ -> ValueNone
+
+/// Applies one op with an owner token (null: persistent ops).
+let applyOwned (owner: obj) (mkKey: int -> 'K) (m: HashMap<'K, int>) op =
+    match op with
+    | Put(k, v) -> HashMap.addOwned owner (mkKey k) v m
+    | Del k -> HashMap.removeOwned owner (mkKey k) m
+    | Change(k, v) -> HashMap.changeOwned owner (mkKey k) (changeFn v) m
+
+let keyOfOp op =
+    match op with
+    | Put(k, _)
+    | Del k
+    | Change(k, _) -> k
+
+/// Runs ops with owned edits (one owner) and persistent ops side by side against a Dictionary model.
+let runOwnedModel (cmp: IEqualityComparer<'K>) (mkKey: int -> 'K) (ops: Op list) =
+    let owner = obj ()
+    let model = Dictionary<'K, int>(cmp)
+    let touched = HashSet<'K>(cmp)
+    let mutable owned = HashMap.empty<'K, int> cmp
+    let mutable persistent = HashMap.empty<'K, int> cmp
+
+    for op in ops do
+        let k = mkKey (keyOfOp op)
+        touched.Add k |> ignore
+
+        let current =
+            match model.TryGetValue k with
+            | true, x -> ValueSome x
+            | _ -> ValueNone
+
+        match op with
+        | Put(_, v) -> model[k] <- v
+        | Del _ -> model.Remove k |> ignore
+        | Change(_, v) ->
+            match changeFn v current with
+            | ValueSome x -> model[k] <- x
+            | ValueNone -> model.Remove k |> ignore
+
+        owned <- applyOwned owner mkKey owned op
+        persistent <- applyOwned null mkKey persistent op
+        checkAgainst model touched owned
+        Expect.equal (entries owned) (entries persistent) "same entries in the same order as persistent ops"
+
+    Expect.equal (scanSteps owned) (scanSteps persistent) "same trie shape (scan cursors) as persistent ops"
+
+    for seed in 0UL .. 20UL do
+        Expect.equal (HashMap.randomEntry seed owned) (HashMap.randomEntry seed persistent) "same random picks"
+
+let ownedTests =
+    testList
+        "owned edits"
+        [
+            for name, cmp in comparers do
+                testPropertyWithConfig
+                    config
+                    $"give the same maps as persistent ops after every step with {name}"
+                    (fun (ops: Op list) -> runOwnedModel cmp (keyOf 64) ops)
+            testPropertyWithConfig config "give the same maps as persistent ops with byte[] keys" (fun (ops: Op list) ->
+                runOwnedModel BytesComparer.Instance (keyOf 200 >> bytesKey) ops)
+            testPropertyWithConfig
+                config
+                "give the same maps as persistent ops with unorderable colliding keys"
+                (fun (ops: Op list) -> runOwnedModel (OpaqueHash()) (keyOf 30 >> Opaque) ops)
+            testPropertyWithConfig
+                config
+                "leave a snapshot unchanged once later edits use a fresh owner"
+                (fun (before: Op list) (after: Op list) (start: int list) ->
+                    for name, cmp in comparers do
+                        let base0 = HashMap.ofSeq cmp (start |> List.map (fun k -> keyOf 64 k, k))
+                        let baseEntries = entries base0
+                        let a = obj ()
+                        let b = obj ()
+                        let s = before |> List.fold (applyOwned a (keyOf 64)) base0
+                        let recorded = entries s
+                        let count = s.Count
+                        let finds = [ for k in 0..63 -> s.TryFind k ]
+                        let later = after |> List.fold (applyOwned b (keyOf 64)) s
+                        // More edits with B on the result are still in place-edits of B's nodes only.
+                        let later = before |> List.fold (applyOwned b (keyOf 64)) later
+                        Expect.equal (entries s) recorded $"{name}: snapshot entries and order"
+                        Expect.equal s.Count count $"{name}: snapshot count"
+                        Expect.equal [ for k in 0..63 -> s.TryFind k ] finds $"{name}: snapshot lookups"
+                        Expect.equal (entries base0) baseEntries $"{name}: a persistent map is never edited"
+
+                        let expected =
+                            (before @ after @ before) |> List.fold (applyOwned null (keyOf 64)) base0
+
+                        Expect.equal (entries later) (entries expected) $"{name}: the edited map")
+            testPropertyWithConfig
+                config
+                "are never mutated by persistent ops on their result"
+                (fun (ops: Op list) (more: Op list) ->
+                    for name, cmp in comparers do
+                        let a = obj ()
+                        let m = ops |> List.fold (applyOwned a (keyOf 64)) (HashMap.empty cmp)
+                        let recorded = entries m
+                        let count = m.Count
+                        let results = more |> List.map (applyOwned null (keyOf 64) m)
+                        let _ = more |> List.fold (applyOwned null (keyOf 64)) m
+                        Expect.equal (entries m) recorded $"{name}: entries"
+                        Expect.equal m.Count count $"{name}: count"
+
+                        for r, op in List.zip results more do
+                            Expect.equal
+                                (entries r)
+                                (entries (
+                                    applyOwned
+                                        null
+                                        (keyOf 64)
+                                        (HashMap.ofSeq cmp [ for struct (k, v) in recorded -> k, v ])
+                                        op
+                                ))
+                                $"{name}: persistent result")
+            test "do not change a persistent result that shares no owned node" {
+                // Identity hashes: 0 and 32 share the root slot (a sub-node), 1 is inline in the root.
+                let m = HashMap.ofSeq EqualityComparer<int>.Default [ 0, 0; 32, 32; 1, 1 ]
+                let a = obj ()
+                let m1 = m.AddOwned(a, 1, 100) // owns the root only
+                let p = m1.Add(32, 5) // a new root that must not share the owned root's entries array
+                let m2 = m1.AddOwned(a, 1, 200)
+                Expect.equal (p.TryFind 1) (ValueSome 100) "persistent result keeps its value"
+                Expect.equal (m2.TryFind 1) (ValueSome 200) "owned result"
+                Expect.equal (m.TryFind 1) (ValueSome 1) "original"
+                let q = m2.Remove 32
+                let _ = m2.RemoveOwned(a, 1)
+                Expect.equal (q.TryFind 1) (ValueSome 200) "persistent remove result keeps its value"
+            }
+            test "with a null owner behave like persistent ops" {
+                let m = HashMap.ofSeq EqualityComparer<int>.Default [ for i in 0..99 -> i, i ]
+                let m1 = m.AddOwned(null, 5, 500).RemoveOwned(null, 6)
+                Expect.equal (m.TryFind 5, m.TryFind 6) (ValueSome 5, ValueSome 6) "original unchanged"
+                Expect.equal (m1.TryFind 5, m1.TryFind 6, m1.Count) (ValueSome 500, ValueNone, 99) "result"
+            }
+            test "replacing a value along an owned path allocates almost nothing" {
+                let cmp = BytesComparer.Instance
+                let keys = [| for i in 0..9999 -> Bytes.ofString (sprintf "key:%012d" i) |]
+                let owner = obj ()
+                let mutable m = HashMap.ofSeq cmp [ for k in keys -> k, 0 ]
+
+                for k in keys do // warm-up: stamps every path with the owner
+                    m <- m.AddOwned(owner, k, 1)
+
+                let before = System.GC.GetAllocatedBytesForCurrentThread()
+
+                for i in 0 .. keys.Length - 1 do
+                    m <- m.AddOwned(owner, keys[(i * 7919) % keys.Length], i)
+
+                let perOp =
+                    float (System.GC.GetAllocatedBytesForCurrentThread() - before)
+                    / float keys.Length
+
+                Expect.isLessThan perOp 40.0 "bytes per replacement"
+                Expect.equal m.Count keys.Length "count"
+                Expect.equal (m.TryFind keys[7919 % keys.Length]) (ValueSome 1) "a replaced value"
+            }
+            test "removing and re-adding keys along an owned path keeps counts exact" {
+                let owner = obj ()
+                let mutable m = HashMap.empty<int, int>(StupidHash(fun k -> k % 4))
+                let mutable p = HashMap.empty<int, int>(StupidHash(fun k -> k % 4))
+
+                for round in 0..2 do
+                    for i in 0..199 do
+                        m <- m.AddOwned(owner, i, round)
+                        p <- p.Add(i, round)
+
+                    for i in 0..3..199 do
+                        m <- m.RemoveOwned(owner, i)
+                        p <- p.Remove i
+
+                    Expect.equal m.Count p.Count "count"
+                    Expect.equal (entries m) (entries p) "entries"
+            }
+        ]
+
 let tests =
-    testList "HashMap" [ modelTests; persistenceTests; canonicalTests; scanTests; randomTests ]
+    testList
+        "HashMap"
+        [
+            modelTests
+            persistenceTests
+            canonicalTests
+            scanTests
+            randomTests
+            ownedTests
+        ]
