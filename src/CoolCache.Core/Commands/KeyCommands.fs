@@ -473,7 +473,7 @@ let flushdb: Handler =
     fun _ s argv w ->
         match flushMode argv with
         | Ok() ->
-            let w' = World.withDb s.Db Db.empty w
+            let w' = World.withDb s.Db (Db.create ()) w
 
             Outcome.ok
                 s
@@ -492,7 +492,7 @@ let flushall: Handler =
             Outcome.ok
                 s
                 { w with
-                    Dbs = Array.create w.Dbs.Length Db.empty
+                    Dbs = Array.init w.Dbs.Length (fun _ -> Db.create ())
                     Dirty = w.Dirty + removed + 1L
                 }
         | Error e -> Outcome.error e s w

@@ -186,7 +186,8 @@ module Outcome =
 
     let inline error (e: RedisError) (s: Session) (w: World) = reply (RedisError.toResp e) s w
 
-    /// A failed command leaves the World untouched: the one place that rule is enforced.
+    /// A failed command leaves the World untouched: the one place that rule is enforced. Databases
+    /// edit their maps in place, so a handler must find every error before its first write.
     let inline ofResult (s: Session) (w: World) (r: Result<RespValue * World, RedisError>) =
         match r with
         | Ok(reply', w') -> reply reply' s w'

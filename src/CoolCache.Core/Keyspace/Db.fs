@@ -1,5 +1,9 @@
 /// One database: key → value, key → deadline, and the expiry index (db.c, expire.c). Reads honour
 /// lazy expiry (an expired key reads as absent); writes and active expiry remove expired keys.
+/// A live database carries an owner token: its maps are edited in place along paths that token
+/// owns (HashMap.AddOwned), so a write costs no path copy. Whoever needs an old Db to stay as it was
+/// (a snapshot) must first give the live one a fresh owner (Db.freeze); Db.empty has no owner and
+/// is fully persistent.
 namespace CoolCache.Core.Keyspace
 
 open CoolCache.Core
@@ -11,6 +15,8 @@ type Db =
         Keys: HashMap<Bytes, Value>
         Expires: HashMap<Bytes, int64>
         Index: ExpiryIndex
+        /// The token of in-place edits (null: persistent edits only).
+        Owner: obj
     }
 
 /// What a write does to the key's time to live.
@@ -24,12 +30,22 @@ type Ttl =
     | At of int64
 
 module Db =
+    /// A persistent empty database (every write copies its path).
     let empty: Db =
         {
             Keys = HashMap.empty BytesComparer.Instance
             Expires = HashMap.empty BytesComparer.Instance
             Index = ExpiryIndex.empty
+            Owner = null
         }
+
+    /// A new live database whose writes edit in place what it owns.
+    let create () = { empty with Owner = obj () }
+
+    /// The same contents under a fresh owner: the Db passed in (and everything sharing its nodes)
+    /// is never edited in place again. O(1).
+    let freeze (db: Db) =
+        if isNull db.Owner then db else { db with Owner = obj () }
 
     /// The key's deadline (unix ms), whether or not it has passed.
     let inline deadline (key: Bytes) (db: Db) = db.Expires.TryFind key
@@ -53,16 +69,16 @@ module Db =
 
     /// Remove a key (live or expired) and its deadline.
     let remove (key: Bytes) (db: Db) : Db =
-        let keys = db.Keys.Remove key
-
-        if obj.ReferenceEquals(keys, db.Keys) then
+        if not (db.Keys.ContainsKey key) then
             db
         else
+            let keys = db.Keys.RemoveOwned(db.Owner, key)
+
             match db.Expires.TryFind key with
             | ValueSome at ->
-                {
+                { db with
                     Keys = keys
-                    Expires = db.Expires.Remove key
+                    Expires = db.Expires.RemoveOwned(db.Owner, key)
                     Index = ExpiryIndex.remove at key db.Index
                 }
             | ValueNone -> { db with Keys = keys }
@@ -75,7 +91,7 @@ module Db =
             | ValueNone -> db.Index
 
         { db with
-            Expires = db.Expires.Add(key, at)
+            Expires = db.Expires.AddOwned(db.Owner, key, at)
             Index = ExpiryIndex.add at key index
         }
 
@@ -88,7 +104,7 @@ module Db =
             match db.Expires.TryFind key with
             | ValueSome at ->
                 { db with
-                    Expires = db.Expires.Remove key
+                    Expires = db.Expires.RemoveOwned(db.Owner, key)
                     Index = ExpiryIndex.remove at key db.Index
                 }
             | ValueNone -> db
@@ -102,7 +118,7 @@ module Db =
 
         let db =
             { db with
-                Keys = db.Keys.Add(key, value)
+                Keys = db.Keys.AddOwned(db.Owner, key, value)
             }
 
         match ttl with

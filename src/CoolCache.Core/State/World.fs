@@ -15,12 +15,18 @@ type World =
 module World =
     let create (config: Config) =
         {
-            Dbs = Array.create config.Databases Db.empty
+            Dbs = Array.init config.Databases (fun _ -> Db.create ())
             Config = config
             Dirty = 0L
         }
 
     let inline db (index: int) (w: World) = w.Dbs[index]
+
+    /// A World that later writes will not change: the live databases move to fresh owners, so this
+    /// value (and any older one) is never edited in place again. Take it before handing a World to
+    /// anyone who keeps it (snapshots, background saves, readers outside the engine). O(databases).
+    let freeze (w: World) =
+        { w with Dbs = w.Dbs |> Array.map Db.freeze }
 
     /// Replace one database (copy-on-write of the small db array).
     let withDb (index: int) (db: Db) (w: World) =

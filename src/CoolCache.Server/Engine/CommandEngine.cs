@@ -73,7 +73,9 @@ public sealed class CommandEngine
                 }
                 catch (Exception ex)
                 {
-                    // A bug in a handler: keep the previous World (free rollback), answer, log, go on.
+                    // A bug in a handler: keep the previous World, answer, log, go on. Databases edit
+                    // their maps in place (owner tokens), so a handler that wrote before throwing may
+                    // have left part of its write; handlers validate before they write.
                     _log.Warning($"Internal error running '{System.Text.Encoding.Latin1.GetString(argv[0])}': {ex}");
                     Api.WriteReply(connection.Session.Protocol, RespValue.NewError("ERR internal error"), output);
                     continue;
