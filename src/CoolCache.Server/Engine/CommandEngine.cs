@@ -61,11 +61,12 @@ public sealed class CommandEngine
         lock (_gate)
         {
             var nowUs = NowUs();
+            // One clock read per command: each command's end is the next one's start.
+            var started = Stopwatch.GetTimestamp();
             foreach (var argv in batch)
             {
                 if (connection.CloseAfterReply) break;
                 var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, connection.IsLocal);
-                var started = Stopwatch.GetTimestamp();
                 StepResult result;
                 try
                 {
@@ -84,7 +85,9 @@ public sealed class CommandEngine
                 Volatile.Write(ref _world, result.World);
                 connection.Session = result.Session;
                 connection.LastCommand = result.Command ?? "NULL";
-                _clients.Record(result.Command, Stopwatch.GetElapsedTime(started), result.IsError);
+                var finished = Stopwatch.GetTimestamp();
+                _clients.Record(result.Command, Stopwatch.GetElapsedTime(started, finished), result.IsError);
+                started = finished;
                 if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, output);
                 foreach (var effect in result.Effects) Apply(connection, effect);
             }
