@@ -13,6 +13,7 @@ let all =
             Protocol.RespParserTests.tests
             Protocol.RespReaderTests.tests
             Keyspace.ExpiryTests.tests
+            State.WorldTests.tests
             Commands.CommandTableTests.tests
         ]
 
