@@ -88,7 +88,7 @@ public sealed class ClientRegistry : IHostView
         var user = process.UserProcessorTime.TotalSeconds;
         var stats = _commandStats
             .OrderBy(kv => kv.Key)
-            .Select(kv => new CommandStat(kv.Key.Replace('|', '|'), kv.Value[0], kv.Value[1], 0, kv.Value[2]))
+            .Select(kv => new CommandStat(kv.Key, kv.Value[0], kv.Value[1], 0, kv.Value[2]))
             .ToArray();
         return new HostStats(
             Environment.ProcessId,
