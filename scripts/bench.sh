@@ -26,13 +26,17 @@ done
 tests="ping_mbulk,set,get,incr,mset"
 run() { # port pipeline -> "test rps" lines
   taskset -c 1 redis-benchmark -p "$1" -c 50 -n "$requests" -P "$2" -r 100000 -d 64 -t "$tests" --csv 2>/dev/null \
-    | tail -n +2 | tr -d '"' | awk -F, '{print $1, $2}'
+    | tail -n +2 | tr -d '"' | awk -F, '{gsub(/[ ()]+/, "_", $1); sub(/_$/, "", $1); print $1, $2}'
 }
+# One untimed pass per server first: .NET compiles hot paths in tiers during the first seconds.
+for port in $cport $rport; do
+  taskset -c 1 redis-benchmark -p "$port" -c 50 -n "$requests" -P 16 -r 100000 -d 64 -t "$tests" -q >/dev/null 2>&1 || true
+done
 declare -A cc rd
 for r in $(seq "$rounds"); do
   for P in 1 16; do
-    while read -r t rps; do cc["$t P=$P"]+="$rps "; done < <(run "$cport" "$P")
-    while read -r t rps; do rd["$t P=$P"]+="$rps "; done < <(run "$rport" "$P")
+    while read -r t rps; do cc["${t}_P${P}"]+="$rps "; done < <(run "$cport" "$P")
+    while read -r t rps; do rd["${t}_P${P}"]+="$rps "; done < <(run "$rport" "$P")
   done
 done
 
@@ -40,5 +44,5 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[i
 printf '%-22s %14s %14s %8s\n' test coolcache redis ratio
 for key in $(printf '%s\n' "${!cc[@]}" | sort); do
   c=$(echo "${cc[$key]}" | median); r=$(echo "${rd[$key]:-0}" | median)
-  printf '%-22s %14.0f %14.0f %8.2f\n' "${key// /_}" "$c" "$r" "$(echo "$c $r" | awk '{print ($2>0)?$1/$2:0}')"
+  printf '%-22s %14.0f %14.0f %8.2f\n' "$key" "$c" "$r" "$(echo "$c $r" | awk '{print ($2>0)?$1/$2:0}')"
 done
