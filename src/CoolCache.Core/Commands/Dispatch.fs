@@ -10,8 +10,7 @@ open CoolCache.Core.State
 let resolve (argv: Bytes[]) : Result<CommandSpec, RedisError> =
     match CommandTable.tryFind argv[0] with
     | ValueNone -> Error(RedisError.UnknownCommand(argv[0], argv[1..]))
-    | ValueSome spec when spec.Subcommands.IsEmpty || argv.Length < 2 ->
-        Ok spec
+    | ValueSome spec when spec.Subcommands.IsEmpty || argv.Length < 2 -> Ok spec
     | ValueSome spec ->
         match CommandTable.tryFindSub spec argv[1] with
         | ValueSome sub -> Ok sub

@@ -54,7 +54,11 @@ let private command (consumed: int) (argv: Bytes[]) =
 /// Redis util.c string2ll over a span (Numbers.tryParseInt64Span), as a value option.
 let tryParseInt64 (s: ReadOnlySpan<byte>) : int64 voption =
     let mutable v = 0L
-    if Numbers.tryParseInt64Span (s, &v) then ValueSome v else ValueNone
+
+    if Numbers.tryParseInt64Span (s, &v) then
+        ValueSome v
+    else
+        ValueNone
 
 /// Outcome of checking one bulk at pos: the position after it (>= 0), or Incomplete / Malformed.
 [<Struct>]
