@@ -187,8 +187,9 @@ let clientLine (c: ClientInfo) =
 let private verbatim (text: string) =
     RespValue.Verbatim("txt", Bytes.ofLatin1 text)
 
-/// The connections CLIENT LIST reports, the calling one with its session's current name and db.
-let private clients (ctx: Ctx) (s: Session) =
+/// The connections CLIENT LIST reports: the calling one with its session's current name, db, and
+/// the command running now (Redis shows cmd=client|list for the caller).
+let private clients (ctx: Ctx) (s: Session) (running: string) =
     ctx.Host.Clients()
     |> Array.map (fun c ->
         if c.Id = s.Id then
@@ -196,6 +197,7 @@ let private clients (ctx: Ctx) (s: Session) =
                 Name = s.Name
                 Db = s.Db
                 Protocol = s.Protocol
+                LastCommand = running
             }
         else
             c)
@@ -203,7 +205,7 @@ let private clients (ctx: Ctx) (s: Session) =
 // CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]
 let clientList: Handler =
     fun ctx s argv w ->
-        let all = clients ctx s
+        let all = clients ctx s "client|list"
 
         let selected =
             if argv.Length = 2 then
@@ -234,14 +236,14 @@ let clientList: Handler =
 // CLIENT INFO
 let clientInfo: Handler =
     fun ctx s _ w ->
-        match clients ctx s |> Array.tryFind (fun c -> c.Id = s.Id) with
+        match clients ctx s "client|info" |> Array.tryFind (fun c -> c.Id = s.Id) with
         | Some c -> Outcome.reply (verbatim (clientLine c)) s w
         | None -> Outcome.reply (verbatim "") s w
 
 // CLIENT KILL ip:port | CLIENT KILL <filter value> ... (ID, TYPE, ADDR, LADDR, USER, SKIPME)
 let clientKill: Handler =
     fun ctx s argv w ->
-        let all = clients ctx s
+        let all = clients ctx s "client|kill"
 
         let kill (ids: int64[]) reply =
             { Outcome.reply reply s w with
