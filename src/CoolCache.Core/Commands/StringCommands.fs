@@ -273,13 +273,7 @@ let mget: Handler =
 
         Outcome.reply (RespValue.Array values) s w
 
-let private msetAll (ctx: Ctx) (argv: Bytes[]) (db: Db) =
-    let mutable db = db
-
-    for i in 1..2 .. argv.Length - 1 do
-        db <- Db.set ctx.NowMs argv[i] (Value.String argv[i + 1]) Ttl.Clear db
-
-    db
+let private msetAll (_: Ctx) (argv: Bytes[]) (db: Db) = Db.setStrings argv 1 db
 
 // MSET key value [key value ...]
 let mset: Handler =

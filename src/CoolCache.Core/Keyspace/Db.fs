@@ -109,6 +109,23 @@ module Db =
                 }
             | ValueNone -> db
 
+    /// Write string values with no deadline for argv[first], argv[first+1], argv[first+2]... (MSET):
+    /// one Db for the lot instead of one per key.
+    let setStrings (argv: Bytes[]) (first: int) (db: Db) : Db =
+        let mutable keys = db.Keys
+        let mutable db = db
+        let mutable i = first
+
+        while i + 1 < argv.Length do
+            keys <- keys.AddOwned(db.Owner, argv[i], Value.String argv[i + 1])
+
+            if not db.Expires.IsEmpty && db.Expires.ContainsKey argv[i] then
+                db <- clearDeadline argv[i] { db with Keys = keys }
+
+            i <- i + 2
+
+        { db with Keys = keys }
+
     /// Write a value; ttl says what happens to the deadline. An expired previous value counts as absent.
     let set (now: int64) (key: Bytes) (value: Value) (ttl: Ttl) (db: Db) : Db =
         let db =
