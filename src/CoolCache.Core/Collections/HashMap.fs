@@ -5,10 +5,8 @@
 namespace CoolCache.Core.Collections
 
 open System
-open System.Buffers.Binary
 open System.Collections
 open System.Collections.Generic
-open System.Numerics
 
 /// An immutable map from keys to values under an equality comparer. Lookups and updates are O(log32 n),
 /// plus a linear scan of the (normally tiny) group of keys sharing one full 32-bit hash.

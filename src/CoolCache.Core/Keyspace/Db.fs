@@ -69,10 +69,12 @@ module Db =
 
     /// Remove a key (live or expired) and its deadline.
     let remove (key: Bytes) (db: Db) : Db =
-        if not (db.Keys.ContainsKey key) then
+        let keys = db.Keys.RemoveOwned(db.Owner, key)
+
+        // RemoveOwned returns the same map when the key is absent.
+        if obj.ReferenceEquals(keys, db.Keys) then
             db
         else
-            let keys = db.Keys.RemoveOwned(db.Owner, key)
 
             match db.Expires.TryFind key with
             | ValueSome at ->
