@@ -16,6 +16,7 @@ open System.Text
 open System.Threading.Tasks
 open Expecto
 open CoolCache.Server.Tests.RawClient
+open CoolCache.Server.Tests.GenParts
 open CoolCache.Server.Tests.CommandGen
 open CoolCache.Server.Tests.Servers
 

@@ -42,6 +42,10 @@ let categories (spec: CommandSpec) =
         | CommandGroup.Generic -> "@keyspace"
         | CommandGroup.Connection -> "@connection"
         | CommandGroup.Server -> ()
+        | CommandGroup.List -> "@list"
+        | CommandGroup.Hash -> "@hash"
+        | CommandGroup.Set -> "@set"
+        | CommandGroup.SortedSet -> "@sortedset"
         if has CommandFlags.Fast spec then "@fast" else "@slow"
     ]
 
@@ -113,6 +117,10 @@ let private groupName (g: CommandGroup) =
     | CommandGroup.Generic -> "generic"
     | CommandGroup.Connection -> "connection"
     | CommandGroup.Server -> "server"
+    | CommandGroup.List -> "list"
+    | CommandGroup.Hash -> "hash"
+    | CommandGroup.Set -> "set"
+    | CommandGroup.SortedSet -> "sorted-set"
 
 let rec docs (spec: CommandSpec) : RespValue =
     RespValue.Map

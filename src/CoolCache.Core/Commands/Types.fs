@@ -39,6 +39,10 @@ type CommandGroup =
     | Generic
     | Connection
     | Server
+    | List
+    | Hash
+    | Set
+    | SortedSet
 
 /// One connected client as the host sees it (CLIENT LIST / CLIENT INFO fields).
 type ClientInfo =
