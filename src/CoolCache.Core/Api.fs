@@ -161,6 +161,15 @@ type Api =
         removed <- n
         w
 
+    /// What a client blocked by BLPOP & co. gets from CLIENT UNBLOCK id ERROR.
+    static member UnblockedError: RespValue = RedisError.toResp RedisError.Unblocked
+
+    /// The TYPE name of a live key ("none" when absent): the host's check that a blocked client can be served.
+    static member KeyType(world: World, db: int, key: Bytes, nowMs: int64) : string =
+        match Keyspace.Db.tryGet nowMs key (World.db db world) with
+        | ValueSome v -> Values.Value.typeName v
+        | ValueNone -> "none"
+
     /// Whether argv names a write command (CLIENT PAUSE WRITE holds these back).
     static member IsWrite(argv: Bytes[]) : bool =
         match Dispatch.resolve argv with

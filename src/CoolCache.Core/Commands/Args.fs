@@ -33,3 +33,31 @@ let readFloat (b: Bytes) : Result<float, RedisError> =
 
 /// Case-insensitive token test.
 let inline is (token: string) (b: Bytes) = Bytes.equalsToken b token
+
+/// A blocking command's timeout (blocking.c getTimeoutFromObjectOrReply, Redis 7.0): seconds as a float,
+/// ceil to ms; 0 waits forever (0), otherwise the deadline in unix ms. A value whose ms do not fit an
+/// int64 (inf, 1e300) converts to LLONG_MIN in Redis and so reads as negative.
+let readTimeout (nowMs: int64) (b: Bytes) : Result<int64, RedisError> =
+    match Numbers.tryParseDouble b with
+    | ValueNone -> Error RedisError.InvalidTimeout
+    | ValueSome seconds ->
+        let ms = ceil (seconds * 1000.0)
+
+        if
+            System.Double.IsNaN ms
+            || ms >= 9.2233720368547758e18
+            || ms < -9.2233720368547758e18
+            || ms < 0.0
+        then
+            Error RedisError.TimeoutNegative
+        elif ms = 0.0 then
+            Ok 0L
+        else
+            let ms = int64 ms
+            // tval + now overflows in Redis for absurd timeouts: wait (practically) forever.
+            Ok(
+                if ms > System.Int64.MaxValue - nowMs then
+                    System.Int64.MaxValue
+                else
+                    nowMs + ms
+            )

@@ -123,6 +123,7 @@ let rec private table: Lazy<CommandSpec list> =
               cmd "INFO" 2 Conn none C "6.2.0" "Returns information about the connection." "O(1)" ConnectionCommands.clientInfo
               cmd "KILL" -3 Adm none C "2.4.0" "Terminates open connections." "O(N)" ConnectionCommands.clientKill
               cmd "PAUSE" -3 Adm none C "3.0.0" "Suspends commands processing." "O(1)" ConnectionCommands.clientPause
+              cmd "UNBLOCK" -3 Adm none C "5.0.0" "Unblocks a client blocked by a blocking command from a different connection." "O(log N) where N is the number of client connections" ConnectionCommands.clientUnblock
               cmd "UNPAUSE" 2 Adm none C "6.2.0" "Resumes processing commands from paused clients." "O(N)" ConnectionCommands.clientUnpause
               cmd "REPLY" 3 Conn none C "3.2.0" "Instructs the server whether to reply to commands." "O(1)" ConnectionCommands.clientReply
               cmd "NO-EVICT" 3 Adm none C "7.0.0" "Sets the client eviction mode of the connection." "O(1)" ConnectionCommands.clientNoEvict

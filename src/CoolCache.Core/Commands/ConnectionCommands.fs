@@ -319,6 +319,29 @@ let clientPause: Handler =
                 Effects = [ Effect.Pause(ctx.NowMs + t, wo) ]
             }
 
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+let clientUnblock: Handler =
+    fun ctx s argv w ->
+        let withError =
+            if argv.Length = 3 then Ok false
+            elif argv.Length = 4 && is "TIMEOUT" argv[3] then Ok false
+            elif argv.Length = 4 && is "ERROR" argv[3] then Ok true
+            else Error RedisError.UnblockReason
+
+        if argv.Length > 4 then
+            Outcome.error (RedisError.SubcommandSyntax(argv[1], "CLIENT")) s w
+        else
+            match withError, Numbers.tryParseInt64 argv[2] with
+            | Error e, _ -> Outcome.error e s w
+            | _, ValueNone -> Outcome.error RedisError.NotInteger s w
+            | Ok withError, ValueSome id ->
+                if ctx.Host.IsBlocked id then
+                    { Outcome.reply (RespValue.Integer 1L) s w with
+                        Effects = [ Effect.Unblock(id, withError) ]
+                    }
+                else
+                    Outcome.reply (RespValue.Integer 0L) s w
+
 // CLIENT UNPAUSE
 let clientUnpause: Handler =
     fun _ s _ w ->

@@ -53,6 +53,10 @@ type RedisError =
     | ShutdownFlags
     | InvalidCommandName of name: Bytes
     | InvalidTimeout
+    | UnblockReason
+    /// addReplySubcommandSyntaxError: a known subcommand used with the wrong arguments.
+    | SubcommandSyntax of sub: Bytes * container: string
+    | Unblocked
     | Custom of text: string
 
 module RedisError =
@@ -134,6 +138,13 @@ module RedisError =
         | RedisError.ShutdownFlags -> "ERR syntax error"
         | RedisError.InvalidCommandName name -> sprintf "ERR Invalid command specified: %s" (cstr name 128)
         | RedisError.InvalidTimeout -> "ERR timeout is not a float or out of range"
+        | RedisError.SubcommandSyntax(sub, container) ->
+            sprintf
+                "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
+                (cstr sub 128)
+                container
+        | RedisError.UnblockReason -> "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+        | RedisError.Unblocked -> "UNBLOCKED client unblocked via CLIENT UNBLOCK"
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -110,6 +110,23 @@ type HostStats =
 type IHostView =
     abstract Clients: unit -> ClientInfo[]
     abstract Stats: unit -> HostStats
+    /// Whether this client is blocked (BLPOP...) right now (CLIENT UNBLOCK).
+    abstract IsBlocked: id: int64 -> bool
+
+/// A command that must wait (BLPOP, BZPOPMIN...; blocking.c blockForKeys). The host parks the client:
+/// it runs none of the client's later commands until one of Keys holds a value of type Type in database
+/// Db (then it runs the same command again: served, or still waiting), the deadline passes (the client
+/// gets TimeoutReply) or CLIENT UNBLOCK. Clients waiting on one key are served first come, first served.
+type BlockRequest =
+    {
+        Db: int
+        Keys: Bytes[]
+        /// The TYPE name a key must hold to serve this client ("list", "zset").
+        Type: string
+        /// Unix ms; 0 waits forever.
+        DeadlineMs: int64
+        TimeoutReply: RespValue
+    }
 
 [<RequireQualifiedAccess>]
 type ShutdownMode =
@@ -136,6 +153,10 @@ type Effect =
     | ResetStats
     /// Settings changed; the host re-reads the ones it applies (limits, log level).
     | ConfigChanged
+    /// Park this client (no reply now; see BlockRequest).
+    | Block of BlockRequest
+    /// CLIENT UNBLOCK: end that client's wait with its timeout reply, or with the UNBLOCKED error.
+    | Unblock of id: int64 * withError: bool
 
 /// Everything a handler may read besides the World: the clock and randomness are inputs.
 type Ctx =
@@ -198,3 +219,13 @@ module Outcome =
         | Error e -> error e s w
 
     let ok s w = reply RespValue.Ok s w
+
+    /// Wait (no reply now): the host parks the client as the request says.
+    let block (request: BlockRequest) (s: Session) (w: World) =
+        {
+            Reply = RespValue.Null
+            World = w
+            Session = s
+            Effects = [ Effect.Block request ]
+            Silent = true
+        }

@@ -20,6 +20,7 @@ public sealed class CommandEngine
     private readonly object _gate = new();
     private readonly ServerLog _log;
     private readonly ClientRegistry _clients;
+    private readonly BlockedClients _blocked;
     private readonly Action _requestShutdown;
     private World _world;
     private ulong _seed = (ulong)Environment.TickCount64 | 1;
@@ -31,6 +32,7 @@ public sealed class CommandEngine
         _world = world;
         _log = log;
         _clients = clients;
+        _blocked = clients.Blocked;
         _requestShutdown = requestShutdown;
     }
 
@@ -56,17 +58,22 @@ public sealed class CommandEngine
         return remaining;
     }
 
-    /// <summary>Run a batch for one connection; replies go to output unless silenced.</summary>
-    public void Execute(Connection connection, List<byte[][]> batch, IBufferWriter<byte> output)
+    /// <summary>
+    /// Run a batch for one connection from index start; replies go to output unless silenced. Returns the
+    /// index of the first command not run: batch.Count, or the one after a command that blocked (the
+    /// connection's Waiter is then set, and it resumes from there when the wait ends).
+    /// </summary>
+    public int Execute(Connection connection, List<byte[][]> batch, int start, IBufferWriter<byte> output)
     {
         lock (_gate)
         {
             var nowUs = NowUs();
             // One clock read per command: each command's end is the next one's start.
             var started = Stopwatch.GetTimestamp();
-            foreach (var argv in batch)
+            for (var i = start; i < batch.Count; i++)
             {
-                if (connection.CloseAfterReply) break;
+                if (connection.CloseAfterReply) return batch.Count;
+                var argv = batch[i];
                 var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, connection.IsLocal);
                 StepResult result;
                 try
@@ -90,15 +97,107 @@ public sealed class CommandEngine
                 _clients.Record(result.Command, Stopwatch.GetElapsedTime(started, finished), result.IsError);
                 started = finished;
                 if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, output);
-                foreach (var effect in result.Effects) Apply(connection, effect);
+                foreach (var effect in result.Effects) Apply(connection, argv, effect);
+                if (result.IsWrite && _blocked.Count > 0) ServeBlocked(nowUs);
+                if (connection.Waiter is not null) return i + 1;
             }
+            return batch.Count;
         }
     }
 
-    private void Apply(Connection connection, Effect effect)
+    /// <summary>
+    /// After a write: serve the clients waiting on keys that now hold their type, oldest first per key,
+    /// by running their command again (it may still find nothing, e.g. BLMOVE to a key of another type).
+    /// Serving writes too (BLMOVE pushes), so repeat until nothing changes (blocking.c handleClientsBlockedOnKeys).
+    /// </summary>
+    private void ServeBlocked(long nowUs)
+    {
+        bool progress;
+        do
+        {
+            progress = false;
+            foreach (var key in _blocked.WaitedKeys())
+            {
+                var node = _blocked.Queue(key)?.First;
+                while (node is not null)
+                {
+                    var next = node.Next;
+                    var waiter = node.Value;
+                    if (Api.KeyType(_world, key.Db, key.Key, nowUs / 1000) != waiter.Request.Type) break;
+                    if (TryServe(waiter, nowUs)) progress = true;
+                    node = next;
+                }
+            }
+        } while (progress);
+    }
+
+    private bool TryServe(Waiter waiter, long nowUs)
+    {
+        var c = waiter.Connection;
+        var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, c.IsLocal);
+        StepResult result;
+        try
+        {
+            result = Api.Execute(ctx, c.Session, waiter.Argv, _world);
+        }
+        catch (Exception ex)
+        {
+            _log.Warning($"Internal error serving a blocked client id={c.Id}: {ex}");
+            _blocked.Remove(waiter);
+            Api.WriteReply(c.Session.Protocol, RespValue.NewError("ERR internal error"), c.Output);
+            waiter.Done.TrySetResult();
+            return false;
+        }
+
+        if (result.Effects.Any(e => e.IsBlock)) return false;
+        _blocked.Remove(waiter);
+        Volatile.Write(ref _world, result.World);
+        c.Session = result.Session;
+        _clients.Record(result.Command, TimeSpan.Zero, result.IsError);
+        if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, c.Output);
+        waiter.Done.TrySetResult();
+        return true;
+    }
+
+    /// <summary>A wait whose deadline passed: the client gets its command's timeout reply (if still waiting).</summary>
+    public void TimeOut(Waiter waiter)
+    {
+        lock (_gate)
+        {
+            if (!_blocked.Remove(waiter)) return;
+            var c = waiter.Connection;
+            Api.WriteReply(c.Session.Protocol, waiter.Request.TimeoutReply, c.Output);
+            waiter.Done.TrySetResult();
+        }
+    }
+
+    /// <summary>The client went away while waiting: forget it, so nothing is popped for nobody.</summary>
+    public void Abandon(Waiter waiter)
+    {
+        lock (_gate)
+        {
+            if (_blocked.Remove(waiter)) waiter.Done.TrySetResult();
+        }
+    }
+
+    private void Apply(Connection connection, byte[][] argv, Effect effect)
     {
         switch (effect)
         {
+            case Effect.Block block:
+                var waiter = new Waiter(connection, argv, block.Item);
+                _blocked.Add(waiter);
+                connection.Waiter = waiter;
+                break;
+            case Effect.Unblock unblock:
+                if (_blocked.TryGet(unblock.id, out var blocked))
+                {
+                    _blocked.Remove(blocked);
+                    var target = blocked.Connection;
+                    Api.WriteReply(target.Session.Protocol, unblock.withError ? Api.UnblockedError : blocked.Request.TimeoutReply, target.Output);
+                    blocked.Done.TrySetResult();
+                }
+                break;
             case { IsCloseAfterReply: true }:
                 connection.CloseAfterReply = true;
                 break;

@@ -28,6 +28,7 @@ public sealed class Connection
     private byte[] _input = new byte[InitialBuffer];
     private int _start;
     private int _end;
+    private Task<int>? _pendingReceive;
     private long _lastActivity = Environment.TickCount64;
 
     public Connection(long id, Socket socket, CommandEngine engine, ClientRegistry clients, ServerLog log)
@@ -56,13 +57,19 @@ public sealed class Connection
     /// <summary>Set by QUIT, SHUTDOWN, CLIENT KILL of self: stop after this batch's replies.</summary>
     public bool CloseAfterReply { get; set; }
 
+    /// <summary>Set while a blocking command waits (under the engine lock); the connection clears it.</summary>
+    public Waiter? Waiter { get; set; }
+
+    /// <summary>Where this client's replies go; another connection's thread writes here only while this one waits.</summary>
+    internal ArrayBufferWriter<byte> Output => _output;
+
     public long IdleMilliseconds => Environment.TickCount64 - Interlocked.Read(ref _lastActivity);
 
     private static string Format(EndPoint? e) => e is IPEndPoint ip ? $"{ip.Address}:{ip.Port}" : "?:0";
 
     public ClientInfo Info() => new(
         Id, RemoteAddress, LocalAddress, (long)_socket.Handle, Session.Name,
-        (Environment.TickCount64 - _created) / 1000, IdleMilliseconds / 1000, "N", Session.Db,
+        (Environment.TickCount64 - _created) / 1000, IdleMilliseconds / 1000, Waiter is null ? "N" : "b", Session.Db,
         _end - _start, _input.Length - _end, _output.WrittenCount, _input.Length + _output.Capacity,
         LastCommand, Session.Protocol, Session.LibName, Session.LibVersion);
 
@@ -79,8 +86,18 @@ public sealed class Connection
         {
             while (!CloseAfterReply)
             {
-                if (!MakeRoom()) break;
-                var n = await _socket.ReceiveAsync(_input.AsMemory(_end), SocketFlags.None);
+                int n;
+                if (_pendingReceive is not null)
+                {
+                    // Started while a blocking command waited; it writes after _end, so take it first.
+                    n = await _pendingReceive;
+                    _pendingReceive = null;
+                }
+                else
+                {
+                    if (!MakeRoom()) break;
+                    n = await _socket.ReceiveAsync(_input.AsMemory(_end), SocketFlags.None);
+                }
                 if (n == 0) break;
                 _end += n;
                 Interlocked.Add(ref _clients.NetInput, n);
@@ -103,6 +120,7 @@ public sealed class Connection
         }
         finally
         {
+            if (Waiter is not null) _engine.Abandon(Waiter);
             _clients.Remove(this);
             _socket.Close();
         }
@@ -114,6 +132,8 @@ public sealed class Connection
         while (_start < _end && !CloseAfterReply)
         {
             var authRequired = _engine.AuthRequired(Session);
+            // Commands that arrived while a blocking command waited are run in this call too.
+            var waited = false;
             var limits = new ReadLimits(_engine.Config.ProtoMaxBulkLen, authRequired);
             ProtocolError? error = null;
             while (_start < _end)
@@ -138,15 +158,69 @@ public sealed class Connection
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(wait, 50)));
                     wait = _engine.PauseRemainingMs(_batch);
                 }
-                _engine.Execute(this, _batch, _output);
+                var next = 0;
+                while (next < _batch.Count)
+                {
+                    next = _engine.Execute(this, _batch, next, _output);
+                    if (Waiter is null) continue;
+                    await FlushAsync();
+                    waited = true;
+                    if (!await WaitWhileBlockedAsync(Waiter)) { CloseAfterReply = true; break; }
+                }
                 _batch.Clear();
             }
 
             if (error is not null) return error;
-            if (!authRequired) break;
+            if (!authRequired && !waited) break;
             if (_start < _end && Api.ReadCommand(limits, _input.AsSpan(_start, _end - _start)).Status == ReadStatus.Incomplete) break;
         }
         return null;
+    }
+
+    /// <summary>
+    /// A blocking command waits: until it is served or unblocked (Done), its deadline passes, or the client
+    /// goes away. Meanwhile keep reading, so a disconnect is seen (and nothing is popped for nobody) and
+    /// pipelined commands wait in the input buffer. False when the client went away.
+    /// </summary>
+    private async Task<bool> WaitWhileBlockedAsync(Waiter waiter)
+    {
+        using var cancel = new CancellationTokenSource();
+        var deadline = waiter.Request.DeadlineMs;
+        var delay = deadline == 0
+            ? Task.Delay(Timeout.Infinite, cancel.Token)
+            : Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(deadline - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0, int.MaxValue - 1)), cancel.Token);
+        try
+        {
+            while (!waiter.Done.Task.IsCompleted)
+            {
+                if (_pendingReceive is null)
+                {
+                    if (!MakeRoom()) { _engine.Abandon(waiter); return false; }
+                    _pendingReceive = _socket.ReceiveAsync(_input.AsMemory(_end), SocketFlags.None).AsTask();
+                }
+                var first = await Task.WhenAny(waiter.Done.Task, delay, _pendingReceive);
+                if (first == delay)
+                {
+                    _engine.TimeOut(waiter);
+                }
+                else if (first == _pendingReceive)
+                {
+                    int n;
+                    try { n = await _pendingReceive; } catch (SocketException) { n = 0; } catch (ObjectDisposedException) { n = 0; }
+                    _pendingReceive = null;
+                    if (n == 0) { _engine.Abandon(waiter); return false; }
+                    _end += n;
+                    Interlocked.Add(ref _clients.NetInput, n);
+                    Interlocked.Exchange(ref _lastActivity, Environment.TickCount64);
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            cancel.Cancel();
+            Waiter = null;
+        }
     }
 
     private async ValueTask FlushAsync()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CoolCache.Core.Commands;
+using CoolCache.Server.Engine;
 using CoolCache.Server.Networking;
 
 namespace CoolCache.Server.Sessions;
@@ -32,6 +33,11 @@ public sealed class ClientRegistry : IHostView
     }
 
     public int Count => _connections.Count;
+
+    /// <summary>Clients parked by blocking commands (read and changed under the engine lock).</summary>
+    public BlockedClients Blocked { get; } = new();
+
+    public bool IsBlocked(long id) => Blocked.IsBlocked(id);
 
     public long TotalCommands => Volatile.Read(ref _totalCommands);
 
@@ -97,7 +103,7 @@ public sealed class ClientRegistry : IHostView
             Environment.ProcessPath ?? "",
             _configFile,
             _connections.Count,
-            0,
+            Blocked.Count,
             0,
             Interlocked.Read(ref _totalConnections),
             Interlocked.Read(ref _rejectedConnections),

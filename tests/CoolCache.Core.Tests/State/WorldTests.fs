@@ -12,6 +12,7 @@ let private host =
     { new IHostView with
         member _.Clients() = [||]
         member _.Stats() = Unchecked.defaultof<_>
+        member _.IsBlocked _ = false
     }
 
 let private ctx =
