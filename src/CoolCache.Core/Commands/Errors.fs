@@ -53,6 +53,12 @@ type RedisError =
     | ShutdownFlags
     | InvalidCommandName of name: Bytes
     | InvalidTimeout
+    // hashes (t_hash.c)
+    | HashNotInteger
+    | HashNotFloat
+    | ValueNanOrInfinity
+    | ValueOutOfRange
+    | ValueOutOfRangeBetween of lo: int64 * hi: int64
     | Custom of text: string
 
 module RedisError =
@@ -134,6 +140,12 @@ module RedisError =
         | RedisError.ShutdownFlags -> "ERR syntax error"
         | RedisError.InvalidCommandName name -> sprintf "ERR Invalid command specified: %s" (cstr name 128)
         | RedisError.InvalidTimeout -> "ERR timeout is not a float or out of range"
+        | RedisError.HashNotInteger -> "ERR hash value is not an integer"
+        | RedisError.HashNotFloat -> "ERR hash value is not a float"
+        | RedisError.ValueNanOrInfinity -> "ERR value is NaN or Infinity"
+        | RedisError.ValueOutOfRange -> "ERR value is out of range"
+        | RedisError.ValueOutOfRangeBetween(lo, hi) ->
+            sprintf "ERR value is out of range, value must between %d and %d" lo hi
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 
