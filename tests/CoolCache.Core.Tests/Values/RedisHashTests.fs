@@ -383,6 +383,30 @@ let tests =
                 let _, w = exec w [ "HDEL"; "h"; long ]
                 Expect.equal (fst (exec w [ "OBJECT"; "ENCODING"; "h" ])) (bulk "hashtable") "stays hashtable"
 
+            testCase "CONFIG GET knows the hash thresholds under both names, with Redis 7.0's defaults"
+            <| fun () ->
+                match fst (exec (fresh ()) [ "CONFIG"; "GET"; "hash-max-*" ]) with
+                | RespValue.Map pairs ->
+                    let got =
+                        pairs
+                        |> Array.map (fun struct (k, v) ->
+                            match k, v with
+                            | RespValue.Bulk k, RespValue.Bulk v -> Bytes.toString k, Bytes.toString v
+                            | _ -> "", "")
+                        |> Array.sort
+                        |> List.ofArray
+
+                    Expect.equal
+                        got
+                        [
+                            "hash-max-listpack-entries", "512"
+                            "hash-max-listpack-value", "64"
+                            "hash-max-ziplist-entries", "512"
+                            "hash-max-ziplist-value", "64"
+                        ]
+                        "four settings"
+                | other -> failtestf "CONFIG GET reply %A" other
+
             testCase "the thresholds follow CONFIG SET, and HINCRBYFLOAT's long result converts"
             <| fun () ->
                 let _, w =
@@ -515,6 +539,11 @@ let tests =
 
                 Expect.equal (fst (exec w [ "HRANDFIELD"; "none"; "1"; "FOO" ])) (err RedisError.Syntax) "syntax first"
                 Expect.equal (fst (exec w [ "HRANDFIELD"; "h"; "x" ])) (err RedisError.NotInteger) "count"
+
+                Expect.equal
+                    (fst (exec w [ "HRANDFIELD"; "h"; "-16777217" ]))
+                    (err RedisError.ValueOutOfRange)
+                    "more than 2^24 draws are refused (a deliberate difference)"
 
             testCase "HSCAN of a listpack hash returns every field at once with cursor 0"
             <| fun () ->
