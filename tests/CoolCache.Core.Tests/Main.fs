@@ -13,6 +13,7 @@ let all =
             Protocol.RespWriterTests.tests
             Protocol.RespParserTests.tests
             Protocol.RespReaderTests.tests
+            Values.RedisHashTests.tests
             Keyspace.ExpiryTests.tests
             State.WorldTests.tests
             Commands.CommandTableTests.tests

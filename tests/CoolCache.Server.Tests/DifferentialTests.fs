@@ -43,6 +43,14 @@ let deliberateDifferences: (string * string) list =
         "idle time is wall clock; FREQ depends on the LFU policy and decay over time"
         "TIME / INFO / CLIENT / CONFIG / DEBUG (not generated)",
         "server-specific or time-dependent by nature; out of scope for byte comparison"
+        "HKEYS, HVALS (SortedArray); HGETALL (SortedPairs)",
+        "the reply order is the hash's order: Redis's listpack keeps insertion order, its hashtable and our map hash order; compared as sorted arrays / sorted (field, value) pairs of the same kind (RESP3 map, RESP2 flat array)"
+        "HSCAN (HashScanAll pseudo-command)",
+        "cursors are hash-table positions and a listpack hash comes back whole in insertion order; the harness runs a full iteration on each server and compares the sorted, de-duplicated (field, value) sets (errors byte-for-byte); invalid cursors are compared exactly"
+        "HRANDFIELD (RandomFields pseudo-command)",
+        "random by definition; each server's reply is checked against that server's HGETALL (length from Redis's count rules, fields and values of the hash, distinct for a positive count) and both replies must have the same shape (nil/bulk/array, flat or RESP3 pairs)"
+        "HRANDFIELD with a large negative count (not generated)",
+        "Redis streams |count| entries however many that is (without WITHVALUES up to LONG_MAX); CoolCache refuses more than 2^24 with 'ERR value is out of range'"
         "relative TTL amounts (generator)",
         "each step's relative EX/PX amount is unique within a sequence (base + step index), so GT/LT comparisons never tie on a millisecond boundary; TTLs are >= 100s so nothing expires during a sequence"
     ]
@@ -64,6 +72,19 @@ let private tryParse (b: byte[]) =
 let private sameBytes (a: byte[]) (b: byte[]) =
     a.AsSpan().SequenceEqual(ReadOnlySpan b)
 
+/// The (field, value) pairs of a RESP3 map or a flat RESP2 array, with the reply kind.
+let private pairsOf (r: Reply) : (string * (string * string) list) option =
+    let text =
+        function
+        | Bulk b -> escape b
+        | other -> sprintf "%A" other
+
+    match r with
+    | Map ps -> Some("map", ps |> List.map (fun (f, v) -> text f, text v))
+    | Array xs when xs.Length % 2 = 0 ->
+        Some("array", xs |> List.chunkBySize 2 |> List.map (fun p -> text p[0], text p[1]))
+    | _ -> None
+
 /// None when the two replies agree for this kind of step; Some explanation otherwise.
 let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string option =
     if sameBytes oracle candidate then
@@ -73,7 +94,9 @@ let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string 
         | _, _, None -> Some "candidate reply is not valid RESP"
         | _, None, _ -> Some "oracle reply is not valid RESP (harness bug?)"
         | Exact, _, _
-        | ScanAll, _, _ -> Some "replies differ"
+        | ScanAll, _, _
+        | HashScanAll, _, _
+        | RandomFields, _, _ -> Some "replies differ"
         | _, Some o, Some c when isError o || isError c -> Some "replies differ (error)"
         | SortedArray, Some(Array os), Some(Array cs)
         | SortedArray, Some(Set os), Some(Set cs) ->
@@ -87,6 +110,14 @@ let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string 
             else
                 Some "different elements (compared as sorted arrays)"
         | SortedArray, _, _ -> Some "replies differ (kind)"
+        | SortedPairs, Some o, Some c ->
+            match pairsOf o, pairsOf c with
+            | Some(ko, po), Some(kc, pc) when ko = kc ->
+                if List.sort po = List.sort pc then
+                    None
+                else
+                    Some "different field/value pairs (compared as sorted pairs)"
+            | _ -> Some "replies differ (kind)"
         | IntWithin tol, Some(Integer o), Some(Integer c) ->
             if o < 0L || c < 0L then
                 Some "replies differ (negative TTL answers are exact)"
@@ -212,6 +243,169 @@ let private scanAll (client: RawClient) (args: byte[] list) : Task<Result<string
         return result.Value
     }
 
+// Hash pseudo-commands (HashScanAll, RandomFields) ----------------------------------------------
+
+/// A full HSCAN iteration on one connection (args: HSCAN as generated, the key, then the options
+/// after the cursor): Ok sorted distinct "field => value" lines, or Error raw error reply.
+let private hscanAll (client: RawClient) (args: byte[] list) : Task<Result<string list, byte[]>> =
+    task {
+        let name, key, opts = List.head args, List.item 1 args, List.skip 2 args
+        let mutable cursor = "0"
+        let pairs = Collections.Generic.HashSet<string>()
+        let mutable result = None
+        let mutable rounds = 0
+
+        while result.IsNone do
+            let! raw = client.Send(name :: key :: latin1 cursor :: opts)
+            rounds <- rounds + 1
+
+            match parseReply raw with
+            | Array [ Bulk next; Array items ] when items.Length % 2 = 0 ->
+                for p in List.chunkBySize 2 items do
+                    match p with
+                    | [ Bulk f; Bulk v ] -> pairs.Add(escape f + " => " + escape v) |> ignore
+                    | other -> failwithf "HSCAN returned a non-bulk item %A" other
+
+                cursor <- Encoding.ASCII.GetString next
+
+                if cursor = "0" then
+                    result <- Some(Ok(pairs |> Seq.sort |> List.ofSeq))
+                elif rounds > 100_000 then
+                    failwith "HSCAN did not terminate after 100000 rounds"
+            | _ -> result <- Some(Result.Error raw)
+
+        return result.Value
+    }
+
+/// HRANDFIELD's raw reply on one connection, and that server's hash right after (HGETALL).
+let private randomFieldsOn (client: RawClient) (args: byte[] list) : Task<byte[] * Map<string, string>> =
+    task {
+        let! raw = client.Send args
+        let! all = client.Send [ latin1 "HGETALL"; List.item 1 args ]
+
+        let hash =
+            match tryParse all |> Option.bind pairsOf with
+            | Some(_, ps) -> Map.ofList ps
+            | None -> Map.empty
+
+        return raw, hash
+    }
+
+/// Checks a (non-error) HRANDFIELD reply against the hash it was drawn from: Ok its shape, or
+/// Error what is wrong. Lengths follow t_hash.c: no count = one field (nil when empty); count 0 or
+/// an empty hash = empty; negative = |count| draws; positive = min(count, size) distinct fields.
+let private checkRandomFields (args: byte[] list) (reply: Reply) (hash: Map<string, string>) =
+    let withValues = args.Length = 4
+
+    match List.tryItem 2 args with
+    | None ->
+        match reply with
+        | NullBulk
+        | Null when hash.IsEmpty -> Ok "nil"
+        | Bulk f when hash.ContainsKey(escape f) -> Ok "bulk"
+        | _ -> Result.Error "without a count: neither nil for an empty hash nor a field of the hash"
+    | Some countText ->
+        let n =
+            Int64.Parse(Encoding.ASCII.GetString countText, Globalization.CultureInfo.InvariantCulture)
+
+        let size = int64 hash.Count
+
+        let expected =
+            if size = 0L || n = 0L then 0L
+            elif n < 0L then -n
+            else min n size
+
+        let isBulk =
+            function
+            | Bulk _ -> true
+            | _ -> false
+
+        let isPair =
+            function
+            | Array [ Bulk _; Bulk _ ] -> true
+            | _ -> false
+
+        let entries =
+            match reply with
+            | Array [] -> Ok("empty", [])
+            | Array xs when withValues && List.forall isPair xs ->
+                Ok(
+                    "pairs",
+                    xs
+                    |> List.map (function
+                        | Array [ Bulk f; Bulk v ] -> escape f, Some(escape v)
+                        | _ -> "", None)
+                )
+            | Array xs when withValues && xs.Length % 2 = 0 && List.forall isBulk xs ->
+                Ok(
+                    "flat",
+                    xs
+                    |> List.chunkBySize 2
+                    |> List.map (function
+                        | [ Bulk f; Bulk v ] -> escape f, Some(escape v)
+                        | _ -> "", None)
+                )
+            | Array xs when not withValues && List.forall isBulk xs ->
+                Ok(
+                    "fields",
+                    xs
+                    |> List.map (function
+                        | Bulk f -> escape f, None
+                        | _ -> "", None)
+                )
+            | _ -> Result.Error "not an array of the expected shape"
+
+        match entries with
+        | Result.Error e -> Result.Error e
+        | Ok(shape, es) ->
+            let fields = List.map fst es
+
+            if int64 es.Length <> expected then
+                Result.Error $"{es.Length} entries, expected {expected}"
+            elif
+                es
+                |> List.exists (fun (f, v) ->
+                    match hash.TryFind f, v with
+                    | Some _, None -> false
+                    | Some x, Some y -> x <> y
+                    | None, _ -> true)
+            then
+                Result.Error "an entry that is not in the hash"
+            elif n > 0L && List.distinct fields <> fields then
+                Result.Error "repeated fields for a positive count"
+            else
+                Ok shape
+
+/// None when both servers' HRANDFIELD replies are valid draws of the same shape from equal hashes.
+let private compareRandomFields
+    (args: byte[] list)
+    ((o: byte[]), (oHash: Map<string, string>))
+    ((c: byte[]), (cHash: Map<string, string>))
+    =
+    if oHash <> cHash then
+        Some "the hashes differ (HGETALL after HRANDFIELD)"
+    elif sameBytes o c then
+        None
+    else
+        match tryParse o, tryParse c with
+        | _, None -> Some "candidate reply is not valid RESP"
+        | None, _ -> Some "oracle reply is not valid RESP (harness bug?)"
+        | Some ro, Some rc when isError ro || isError rc -> Some "replies differ (error)"
+        | Some ro, Some rc ->
+            match checkRandomFields args ro oHash, checkRandomFields args rc cHash with
+            | Ok a, Ok b when a = b -> None
+            | Ok a, Ok b -> Some $"HRANDFIELD shapes differ: {a} vs {b}"
+            | Result.Error e, _ -> Some $"oracle HRANDFIELD: {e} (harness bug?)"
+            | _, Result.Error e -> Some $"HRANDFIELD: {e}"
+
+/// Steps that run on their own (not pipelined) because the harness drives them.
+let private isPseudo (cmp: Compare) =
+    match cmp with
+    | ScanAll
+    | HashScanAll
+    | RandomFields -> true
+    | _ -> false
+
 /// Runs a sequence on both servers (after FLUSHALL) and returns the transcript.
 let runSequence (pair: Pair) (steps: Step list) : Task<Line list> =
     task {
@@ -259,8 +453,43 @@ let runSequence (pair: Pair) (steps: Step list) : Task<Line list> =
                         }
 
                     remaining <- rest
+                | step :: rest when step.Compare = HashScanAll ->
+                    let! o = hscanAll pair.OracleClient step.Args
+                    let! c = hscanAll pair.CandidateClient step.Args
+
+                    let showPairs =
+                        function
+                        | Ok(pairs: string list) -> "pairs {" + String.Join(", ", pairs) + "}"
+                        | Result.Error raw -> escape raw
+
+                    lines.Add
+                        {
+                            Command = formatStep step
+                            Oracle = showPairs o
+                            Candidate = showPairs c
+                            Problem =
+                                match o, c with
+                                | Ok a, Ok b when a = b -> None
+                                | Result.Error a, Result.Error b when sameBytes a b -> None
+                                | _ -> Some "HSCAN (field, value) sets differ"
+                        }
+
+                    remaining <- rest
+                | step :: rest when step.Compare = RandomFields ->
+                    let! o = randomFieldsOn pair.OracleClient step.Args
+                    let! c = randomFieldsOn pair.CandidateClient step.Args
+
+                    lines.Add
+                        {
+                            Command = formatStep step
+                            Oracle = escape (fst o)
+                            Candidate = escape (fst c)
+                            Problem = compareRandomFields step.Args o c
+                        }
+
+                    remaining <- rest
                 | _ ->
-                    let batch = remaining |> List.takeWhile (fun s -> s.Compare <> ScanAll)
+                    let batch = remaining |> List.takeWhile (fun s -> not (isPseudo s.Compare))
                     let! o, c = both pair (batch |> List.map _.Args)
                     batch |> List.iteri (fun i s -> record s.Compare (formatStep s) o[i] c[i])
                     remaining <- List.skip batch.Length remaining
@@ -539,6 +768,9 @@ let private selfChecks =
                     "RandomKey"
                     "SortedArray"
                     "ScanAll"
+                    "SortedPairs"
+                    "HashScanAll"
+                    "RandomFields"
                 ] do
                 Expect.isTrue
                     (deliberateDifferences |> List.exists (fun (what, _) -> what.Contains tag))

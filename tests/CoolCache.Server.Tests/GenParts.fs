@@ -26,6 +26,16 @@ type Compare =
     /// pseudo-command: a full SCAN iteration (Args are the options after the cursor); the sorted
     /// key sets are compared, not the raw replies
     | ScanAll
+    /// HGETALL: field/value pairs in hash-table order (a RESP3 map or a flat RESP2 array): the
+    /// kinds must match and the pairs are compared as sorted lists
+    | SortedPairs
+    /// pseudo-command: a full HSCAN iteration (Args are HSCAN, the key, then the options after the
+    /// cursor); the sorted, de-duplicated (field, value) sets are compared, not the raw replies
+    | HashScanAll
+    /// pseudo-command: HRANDFIELD, then HGETALL of its key on the same server; each reply must have
+    /// the shape and length Redis's rules give and hold only (distinct, for a positive count)
+    /// fields of that server's hash; both servers' replies must have the same shape
+    | RandomFields
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }
@@ -39,6 +49,10 @@ let formatStep (step: Step) =
     | ScanAll ->
         RawClient.formatCommand step.Args
         + "  (pseudo: full SCAN iteration from cursor 0)"
+    | HashScanAll ->
+        RawClient.formatCommand step.Args
+        + "  (pseudo: full HSCAN iteration from cursor 0)"
+    | RandomFields -> RawClient.formatCommand step.Args + "  (pseudo: checked against HGETALL)"
     | _ -> RawClient.formatCommand step.Args
 
 // ---------------------------------------------------------------------------------------------

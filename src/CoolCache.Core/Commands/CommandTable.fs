@@ -46,6 +46,7 @@ let private S = CommandGroup.String
 let private G = CommandGroup.Generic
 let private C = CommandGroup.Connection
 let private V = CommandGroup.Server
+let private H = CommandGroup.Hash
 
 let rec private table: Lazy<CommandSpec list> =
     lazy
@@ -107,6 +108,24 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "FLUSHALL" -1 W none V "1.0.0" "Removes all keys from all databases." "O(N)" KeyCommands.flushall
           cmd "SWAPDB" 3 (W ||| Fast) none V "4.0.0" "Swaps two Redis databases." "O(N)" KeyCommands.swapdb
           cmd "SELECT" 2 (F.Loading ||| F.Stale ||| Fast) none C "1.0.0" "Changes the selected database." "O(1)" ConnectionCommands.select
+
+          // hashes (t_hash.c)
+          cmd "HSET" -4 (W ||| Deny ||| Fast) keys1 H "2.0.0" "Set the string value of a hash field" "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs." HashCommands.hset
+          cmd "HSETNX" 4 (W ||| Deny ||| Fast) keys1 H "2.0.0" "Set the value of a hash field, only if the field does not exist" "O(1)" HashCommands.hsetnx
+          cmd "HMSET" -4 (W ||| Deny ||| Fast) keys1 H "2.0.0" "Set multiple hash fields to multiple values" "O(N) where N is the number of fields being set." HashCommands.hmset
+          cmd "HGET" 3 (R ||| Fast) keys1 H "2.0.0" "Get the value of a hash field" "O(1)" HashCommands.hget
+          cmd "HMGET" -3 (R ||| Fast) keys1 H "2.0.0" "Get the values of all the given hash fields" "O(N) where N is the number of fields being requested." HashCommands.hmget
+          cmd "HDEL" -3 (W ||| Fast) keys1 H "2.0.0" "Delete one or more hash fields" "O(N) where N is the number of fields to be removed." HashCommands.hdel
+          cmd "HLEN" 2 (R ||| Fast) keys1 H "2.0.0" "Get the number of fields in a hash" "O(1)" HashCommands.hlen
+          cmd "HSTRLEN" 3 (R ||| Fast) keys1 H "3.2.0" "Get the length of the value of a hash field" "O(1)" HashCommands.hstrlen
+          cmd "HEXISTS" 3 (R ||| Fast) keys1 H "2.0.0" "Determine if a hash field exists" "O(1)" HashCommands.hexists
+          cmd "HKEYS" 2 R keys1 H "2.0.0" "Get all the fields in a hash" "O(N) where N is the size of the hash." HashCommands.hkeys
+          cmd "HVALS" 2 R keys1 H "2.0.0" "Get all the values in a hash" "O(N) where N is the size of the hash." HashCommands.hvals
+          cmd "HGETALL" 2 R keys1 H "2.0.0" "Get all the fields and values in a hash" "O(N) where N is the size of the hash." HashCommands.hgetall
+          cmd "HINCRBY" 4 (W ||| Deny ||| Fast) keys1 H "2.0.0" "Increment the integer value of a hash field by the given number" "O(1)" HashCommands.hincrby
+          cmd "HINCRBYFLOAT" 4 (W ||| Deny ||| Fast) keys1 H "2.6.0" "Increment the float value of a hash field by the given amount" "O(1)" HashCommands.hincrbyfloat
+          cmd "HRANDFIELD" -2 R keys1 H "6.2.0" "Get one or multiple random fields from a hash" "O(N) where N is the number of fields returned" HashCommands.hrandfield
+          cmd "HSCAN" -3 R keys1 H "2.8.0" "Incrementally iterate hash fields and associated values" "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.." HashCommands.hscan
 
           // connection (networking.c)
           cmd "PING" -1 Fast none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping

@@ -57,6 +57,12 @@ type RedisError =
     /// addReplySubcommandSyntaxError: a known subcommand used with the wrong arguments.
     | SubcommandSyntax of sub: Bytes * container: string
     | Unblocked
+    // hashes (t_hash.c)
+    | HashNotInteger
+    | HashNotFloat
+    | ValueNanOrInfinity
+    | ValueOutOfRange
+    | ValueOutOfRangeBetween of lo: int64 * hi: int64
     | Custom of text: string
 
 module RedisError =
@@ -145,6 +151,12 @@ module RedisError =
                 container
         | RedisError.UnblockReason -> "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
         | RedisError.Unblocked -> "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+        | RedisError.HashNotInteger -> "ERR hash value is not an integer"
+        | RedisError.HashNotFloat -> "ERR hash value is not a float"
+        | RedisError.ValueNanOrInfinity -> "ERR value is NaN or Infinity"
+        | RedisError.ValueOutOfRange -> "ERR value is out of range"
+        | RedisError.ValueOutOfRangeBetween(lo, hi) ->
+            sprintf "ERR value is out of range, value must between %d and %d" lo hi
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -30,6 +30,10 @@ type Config =
         Daemonize: bool
         PidFile: string
         ProtectedMode: bool
+        /// A hash stays "listpack" while it has at most this many fields (hash-max-listpack-entries).
+        HashMaxListpackEntries: int64
+        /// ... and every field and value written to it had at most this many bytes (hash-max-listpack-value).
+        HashMaxListpackValue: int64
     }
 
 /// One setting: how to show it, how to set it from text, whether CONFIG SET may change it.
@@ -67,6 +71,9 @@ module Config =
             Daemonize = false
             PidFile = ""
             ProtectedMode = true
+            // Redis 7.0's built-in defaults (config.c), as redis-server reports them without a config file.
+            HashMaxListpackEntries = 512L
+            HashMaxListpackValue = 64L
         }
 
     /// Redis memtoull: "1gb" = 1024^3, "1g" = 1000^3, "1kb" = 1024, "1k" = 1000, plain bytes.
@@ -120,6 +127,24 @@ module Config =
                     | ValueNone -> Error "argument must be a memory value"
         }
 
+    /// A size_t INTEGER_CONFIG of Redis (0..LONG_MAX).
+    let private sizeSetting name mut (get: Config -> int64) (set: int64 -> Config -> Config) =
+        {
+            Name = name
+            Get = fun c -> string (get c)
+            Mutable = mut
+            Set =
+                fun s c ->
+                    match Numbers.tryParseInt64 (Bytes.ofString s) with
+                    | ValueNone -> Error "argument couldn't be parsed into an integer"
+                    | ValueSome n when n < 0L ->
+                        Error(sprintf "argument must be between 0 and %d inclusive" Int64.MaxValue)
+                    | ValueSome n -> Ok(set n c)
+        }
+
+    /// The same setting under its old name (hash-max-ziplist-entries for hash-max-listpack-entries...).
+    let private alias (name: string) (s: Setting) = { s with Name = name }
+
     let private boolSetting name mut (get: Config -> bool) (set: bool -> Config -> Config) =
         {
             Name = name
@@ -155,6 +180,22 @@ module Config =
             Mutable = mut
             Set = fun s c -> Ok(set s c)
         }
+
+    let private hashSettings =
+        let entries =
+            sizeSetting "hash-max-listpack-entries" true (fun c -> c.HashMaxListpackEntries) (fun v c ->
+                { c with HashMaxListpackEntries = v })
+
+        let value =
+            memSetting "hash-max-listpack-value" true (fun c -> c.HashMaxListpackValue) (fun v c ->
+                { c with HashMaxListpackValue = v })
+
+        [
+            entries
+            value
+            alias "hash-max-ziplist-entries" entries
+            alias "hash-max-ziplist-value" value
+        ]
 
     /// Every setting, in Redis's names. CONFIG GET patterns match these names.
     let settings: Setting list =
@@ -210,6 +251,7 @@ module Config =
             boolSetting "daemonize" false (fun c -> c.Daemonize) (fun v c -> { c with Daemonize = v })
             stringSetting "pidfile" false (fun c -> c.PidFile) (fun v c -> { c with PidFile = v })
             boolSetting "protected-mode" true (fun c -> c.ProtectedMode) (fun v c -> { c with ProtectedMode = v })
+            yield! hashSettings
         ]
 
     let private byName = settings |> List.map (fun s -> s.Name, s) |> dict
