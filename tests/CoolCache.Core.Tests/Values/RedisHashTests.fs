@@ -113,6 +113,7 @@ let private host =
     { new Commands.IHostView with
         member _.Clients() = [||]
         member _.Stats() = Unchecked.defaultof<_>
+        member _.IsBlocked _ = false
     }
 
 let private ctxAt (now: int64) (seed: uint64) : Commands.Ctx =
