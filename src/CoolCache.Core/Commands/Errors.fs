@@ -53,6 +53,11 @@ type RedisError =
     | ShutdownFlags
     | InvalidCommandName of name: Bytes
     | InvalidTimeout
+    | NotPositive
+    | OutOfRangeBetween of min: int64 * max: int64
+    | NumkeysNotPositive
+    | NumkeysTooMany
+    | LimitNegative
     | Custom of text: string
 
 module RedisError =
@@ -134,6 +139,12 @@ module RedisError =
         | RedisError.ShutdownFlags -> "ERR syntax error"
         | RedisError.InvalidCommandName name -> sprintf "ERR Invalid command specified: %s" (cstr name 128)
         | RedisError.InvalidTimeout -> "ERR timeout is not a float or out of range"
+        | RedisError.NotPositive -> "ERR value is out of range, must be positive"
+        | RedisError.OutOfRangeBetween(lo, hi) ->
+            sprintf "ERR value is out of range, value must between %d and %d" lo hi
+        | RedisError.NumkeysNotPositive -> "ERR numkeys should be greater than 0"
+        | RedisError.NumkeysTooMany -> "ERR Number of keys can't be greater than number of args"
+        | RedisError.LimitNegative -> "ERR LIMIT can't be negative"
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -30,6 +30,8 @@ type Config =
         Daemonize: bool
         PidFile: string
         ProtectedMode: bool
+        /// Sets stay "intset" up to this many integer members (set-max-intset-entries).
+        SetMaxIntsetEntries: int64
     }
 
 /// One setting: how to show it, how to set it from text, whether CONFIG SET may change it.
@@ -67,6 +69,7 @@ module Config =
             Daemonize = false
             PidFile = ""
             ProtectedMode = true
+            SetMaxIntsetEntries = 512L
         }
 
     /// Redis memtoull: "1gb" = 1024^3, "1g" = 1000^3, "1kb" = 1024, "1k" = 1000, plain bytes.
@@ -106,6 +109,20 @@ module Config =
                     | ValueSome n when n < int64 lo || n > int64 hi ->
                         Error(sprintf "argument must be between %d and %d inclusive" lo hi)
                     | ValueSome n -> Ok(set (int n) c)
+        }
+
+    let private int64Setting name lo hi mut (get: Config -> int64) (set: int64 -> Config -> Config) =
+        {
+            Name = name
+            Get = fun c -> string (get c)
+            Mutable = mut
+            Set =
+                fun s c ->
+                    match Numbers.tryParseInt64 (Bytes.ofString s) with
+                    | ValueNone -> Error "argument couldn't be parsed into an integer"
+                    | ValueSome n when n < lo || n > hi ->
+                        Error(sprintf "argument must be between %d and %d inclusive" lo hi)
+                    | ValueSome n -> Ok(set n c)
         }
 
     let private memSetting name mut (get: Config -> int64) (set: int64 -> Config -> Config) =
@@ -210,6 +227,8 @@ module Config =
             boolSetting "daemonize" false (fun c -> c.Daemonize) (fun v c -> { c with Daemonize = v })
             stringSetting "pidfile" false (fun c -> c.PidFile) (fun v c -> { c with PidFile = v })
             boolSetting "protected-mode" true (fun c -> c.ProtectedMode) (fun v c -> { c with ProtectedMode = v })
+            int64Setting "set-max-intset-entries" 0L Int64.MaxValue true (fun c -> c.SetMaxIntsetEntries) (fun v c ->
+                { c with SetMaxIntsetEntries = v })
         ]
 
     let private byName = settings |> List.map (fun s -> s.Name, s) |> dict
