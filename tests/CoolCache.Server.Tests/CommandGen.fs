@@ -120,7 +120,7 @@ let private scanOptions: Parts =
         [
             cat [ kw "MATCH"; pattern ]
             cat [ kw "COUNT"; one (litOf [ "1"; "2"; "10"; "1000"; "0"; "-1"; "abc" ]) ]
-            cat [ kw "TYPE"; one (litOf [ "string"; "list"; "hash" ]) ]
+            cat [ kw "TYPE"; one (litOf [ "string"; "list"; "hash"; "set" ]) ]
         ]
 
 /// Commands that create or change string values (weighted up so that keys exist).
@@ -251,6 +251,7 @@ let private wrongArity: Gen<Draft> =
                     "OBJECT", 0
                     "OBJECT", 1
                     "OBJECT", 3
+                    yield! GenSets.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -286,7 +287,16 @@ let private unknown: Gen<Draft> =
     }
 
 let private anyCommand: Gen<Draft> =
-    Gen.frequency [ 10, writes; 8, reads; 9, keyspace; 1, connection; 1, wrongArity; 1, unknown ]
+    Gen.frequency
+        [
+            10, writes
+            8, reads
+            9, keyspace
+            1, connection
+            1, wrongArity
+            1, unknown
+            8, GenSets.commands
+        ]
 
 /// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).
 let sequence: Gen<Step list> =

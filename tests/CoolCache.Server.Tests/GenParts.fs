@@ -26,6 +26,12 @@ type Compare =
     /// pseudo-command: a full SCAN iteration (Args are the options after the cursor); the sorted
     /// key sets are compared, not the raw replies
     | ScanAll
+    /// SRANDMEMBER: the harness follows the step with SMEMBERS key on both servers; the sets must be
+    /// equal, the replies of the same kind and size, every element a member, and (distinct) no repeats
+    | RandomMembers of distinct: bool
+    /// pseudo-command: a full SSCAN iteration (Args: SSCAN key, then the options after the cursor);
+    /// the sorted, de-duplicated member sets are compared, not the raw replies
+    | MemberScanAll
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }
@@ -39,6 +45,9 @@ let formatStep (step: Step) =
     | ScanAll ->
         RawClient.formatCommand step.Args
         + "  (pseudo: full SCAN iteration from cursor 0)"
+    | MemberScanAll ->
+        RawClient.formatCommand step.Args
+        + "  (pseudo: full SSCAN iteration from cursor 0)"
     | _ -> RawClient.formatCommand step.Args
 
 // ---------------------------------------------------------------------------------------------
