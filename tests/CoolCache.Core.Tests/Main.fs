@@ -9,6 +9,7 @@ let all =
             Prelude.NumbersTests.tests
             Prelude.GlobTests.tests
             Collections.HashMapTests.tests
+            Values.RedisSetTests.tests
             Protocol.RespWriterTests.tests
             Protocol.RespParserTests.tests
             Protocol.RespReaderTests.tests
