@@ -318,7 +318,8 @@ let runSequence (pair: Pair) (steps: Step list) : Task<Line list> =
                                 match o, c with
                                 | Ok a, Ok b when a = b -> None
                                 | Result.Error a, Result.Error b when sameBytes a b -> None
-                                | _ -> Some "SCAN key sets differ"
+                                | _ when before = 1 -> Some "SCAN key sets differ"
+                                | _ -> Some "SSCAN member sets differ"
                         }
 
                     remaining <- rest
@@ -613,6 +614,26 @@ let private scenarios =
             "SET with EX and PX together is a syntax error"
             [ [ "SET"; "k"; "v"; "EX"; "10"; "PX"; "10000" ] ]
             [ "-ERR syntax error\\r\\n" ]
+        scenario
+            "an intset lists its members in ascending order and turns into a hashtable past the limit"
+            [
+                [ "SADD"; "s"; "3"; "-1"; "2" ]
+                [ "SMEMBERS"; "s" ]
+                [ "CONFIG"; "SET"; "set-max-intset-entries"; "3" ]
+                [ "SADD"; "s"; "4" ]
+                [ "OBJECT"; "ENCODING"; "s" ]
+            ]
+            [
+                ":3\\r\\n"
+                "*3\\r\\n$2\\r\\n-1\\r\\n$1\\r\\n2\\r\\n$1\\r\\n3\\r\\n"
+                "+OK\\r\\n"
+                ":1\\r\\n"
+                "$9\\r\\nhashtable\\r\\n"
+            ]
+        scenario
+            "SPOP with a count no set reaches pops the whole set and deletes the key"
+            [ [ "SADD"; "s"; "a" ]; [ "SPOP"; "s"; "10" ]; [ "EXISTS"; "s" ] ]
+            [ ":1\\r\\n"; "*1\\r\\n$1\\r\\na\\r\\n"; ":0\\r\\n" ]
     ]
 
 let private selfChecks =
