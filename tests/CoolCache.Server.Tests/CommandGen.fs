@@ -120,7 +120,7 @@ let private scanOptions: Parts =
         [
             cat [ kw "MATCH"; pattern ]
             cat [ kw "COUNT"; one (litOf [ "1"; "2"; "10"; "1000"; "0"; "-1"; "abc" ]) ]
-            cat [ kw "TYPE"; one (litOf [ "string"; "list"; "hash" ]) ]
+            cat [ kw "TYPE"; one (litOf [ "string"; "list"; "hash"; "set" ]) ]
         ]
 
 /// Commands that create or change string values (weighted up so that keys exist).
@@ -252,6 +252,7 @@ let private wrongArity: Gen<Draft> =
                     "OBJECT", 1
                     "OBJECT", 3
                     yield! GenHashes.wrongArity
+                    yield! GenSets.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -296,6 +297,7 @@ let private anyCommand: Gen<Draft> =
             1, wrongArity
             1, unknown
             9, GenHashes.commands
+            8, GenSets.commands
         ]
 
 /// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).

@@ -51,6 +51,14 @@ let deliberateDifferences: (string * string) list =
         "random by definition; each server's reply is checked against that server's HGETALL (length from Redis's count rules, fields and values of the hash, distinct for a positive count) and both replies must have the same shape (nil/bulk/array, flat or RESP3 pairs)"
         "HRANDFIELD with a large negative count (not generated)",
         "Redis streams |count| entries however many that is (without WITHVALUES up to LONG_MAX); CoolCache refuses more than 2^24 with 'ERR value is out of range'"
+        "SMEMBERS, SINTER, SUNION, SDIFF, SPOP with a count (SortedArray)",
+        "the member order is the server's hash-table order (ascending for intsets, as in Redis); compared as sorted arrays of the same kind (array or RESP3 set)"
+        "SPOP (generator)",
+        "random by definition and it changes the set: generated only with counts no set reaches (the whole set is popped), 0, or bad input; the random choice is covered by the core tests"
+        "SRANDMEMBER (RandomMembers)",
+        "random by definition: the harness follows it with SMEMBERS key on both servers; the sets must be equal, the replies of the same kind and length, every element a member, and no repeats for a non-negative count"
+        "SSCAN (MemberScanAll pseudo-command)",
+        "cursors are hash-table positions; the harness runs a full SSCAN iteration on each server and compares the sorted, de-duplicated member sets (errors byte-for-byte); single calls are generated only with invalid cursors"
         "relative TTL amounts (generator)",
         "each step's relative EX/PX amount is unique within a sequence (base + step index), so GT/LT comparisons never tie on a millisecond boundary; TTLs are >= 100s so nothing expires during a sequence"
     ]
@@ -97,6 +105,8 @@ let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string 
         | ScanAll, _, _
         | HashScanAll, _, _
         | RandomFields, _, _ -> Some "replies differ"
+        | MemberScanAll, _, _
+        | RandomMembers _, _, _ -> Some "replies differ"
         | _, Some o, Some c when isError o || isError c -> Some "replies differ (error)"
         | SortedArray, Some(Array os), Some(Array cs)
         | SortedArray, Some(Set os), Some(Set cs) ->
@@ -138,6 +148,49 @@ let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string 
         | RandomKey, Some(NullBulk | Null), Some(NullBulk | Null) -> Some "replies differ (null encoding)"
         | RandomKey, Some(Bulk _), Some(Bulk c) when isPoolKey c -> None
         | RandomKey, _, _ -> Some "RANDOMKEY: not both nil / both a key"
+
+let private replyKey =
+    function
+    | Bulk b -> Convert.ToHexString b
+    | other -> sprintf "%A" other
+
+/// SRANDMEMBER (RandomMembers): o/c are the replies, om/cm the replies of the SMEMBERS that followed.
+let compareRandomMembers (distinct: bool) (o: byte[]) (om: byte[]) (c: byte[]) (cm: byte[]) : string option =
+    let elements =
+        function
+        | Array xs
+        | Set xs -> Some(List.map replyKey xs)
+        | _ -> None
+
+    match tryParse o, tryParse om, tryParse c, tryParse cm with
+    | _, _, None, _
+    | _, _, _, None -> Some "candidate reply is not valid RESP"
+    | None, _, _, _
+    | _, None, _, _ -> Some "oracle reply is not valid RESP (harness bug?)"
+    | Some ro, Some rom, Some rc, Some rcm ->
+        match elements rom, elements rcm with
+        | Some so, Some sc when Set.ofList so <> Set.ofList sc -> Some "the sets differ (SMEMBERS after the step)"
+        | Some _, Some sc ->
+            let members = Set.ofList sc
+
+            match ro, rc with
+            | Bulk _, Bulk b when members.Contains(replyKey (Bulk b)) -> None
+            | Bulk _, Bulk _ -> Some "SRANDMEMBER: not a member"
+            | Array os, Array cs ->
+                let ks = List.map replyKey cs
+
+                if os.Length <> cs.Length then
+                    Some "SRANDMEMBER: a different number of elements"
+                elif not (List.forall members.Contains ks) then
+                    Some "SRANDMEMBER: an element is not a member"
+                elif distinct && (List.distinct ks).Length <> ks.Length then
+                    Some "SRANDMEMBER: repeated elements for a non-negative count"
+                else
+                    None
+            | _ when sameBytes o c -> None
+            | _ -> Some "replies differ"
+        | _ when sameBytes o c && sameBytes om cm -> None
+        | _ -> Some "replies differ"
 
 // Running sequences -------------------------------------------------------------------------------
 
@@ -209,20 +262,26 @@ let private both (pair: Pair) (cmds: byte[] list list) =
     }
 
 let private prelude =
-    [ [ "SELECT"; "0" ]; [ "FLUSHALL" ] ] |> List.map (List.map latin1)
+    [
+        [ "SELECT"; "0" ]
+        [ "FLUSHALL" ]
+        [ "CONFIG"; "SET"; "set-max-intset-entries"; "512" ]
+    ]
+    |> List.map (List.map latin1)
 
-/// A full SCAN iteration on one connection (args: the SCAN name as generated, then the options
-/// that follow the cursor): Ok sorted distinct keys, or Error raw error reply.
-let private scanAll (client: RawClient) (args: byte[] list) : Task<Result<string list, byte[]>> =
+/// A full SCAN iteration on one connection (args: the first `before` arguments as generated (SCAN,
+/// or SSCAN key), then the options that follow the cursor): Ok sorted distinct keys, or Error raw
+/// error reply.
+let private scanAll (client: RawClient) (before: int) (args: byte[] list) : Task<Result<string list, byte[]>> =
     task {
-        let name, opts = List.head args, List.tail args
+        let name, opts = List.take before args, List.skip before args
         let mutable cursor = "0"
         let keys = Collections.Generic.HashSet<string>()
         let mutable result = None
         let mutable rounds = 0
 
         while result.IsNone do
-            let! raw = client.Send(name :: latin1 cursor :: opts)
+            let! raw = client.Send(name @ latin1 cursor :: opts)
             rounds <- rounds + 1
 
             match parseReply raw with
@@ -402,6 +461,7 @@ let private compareRandomFields
 let private isPseudo (cmp: Compare) =
     match cmp with
     | ScanAll
+    | MemberScanAll
     | HashScanAll
     | RandomFields -> true
     | _ -> false
@@ -434,11 +494,15 @@ let runSequence (pair: Pair) (steps: Step list) : Task<Line list> =
 
             let mutable remaining = steps
 
+            let isScan (s: Step) =
+                s.Compare = ScanAll || s.Compare = MemberScanAll
+
             while not remaining.IsEmpty do
                 match remaining with
-                | scan :: rest when scan.Compare = ScanAll ->
-                    let! o = scanAll pair.OracleClient scan.Args
-                    let! c = scanAll pair.CandidateClient scan.Args
+                | scan :: rest when isScan scan ->
+                    let before = if scan.Compare = ScanAll then 1 else 2
+                    let! o = scanAll pair.OracleClient before scan.Args
+                    let! c = scanAll pair.CandidateClient before scan.Args
 
                     lines.Add
                         {
@@ -449,7 +513,8 @@ let runSequence (pair: Pair) (steps: Step list) : Task<Line list> =
                                 match o, c with
                                 | Ok a, Ok b when a = b -> None
                                 | Result.Error a, Result.Error b when sameBytes a b -> None
-                                | _ -> Some "SCAN key sets differ"
+                                | _ when before = 1 -> Some "SCAN key sets differ"
+                                | _ -> Some "SSCAN member sets differ"
                         }
 
                     remaining <- rest
@@ -490,8 +555,32 @@ let runSequence (pair: Pair) (steps: Step list) : Task<Line list> =
                     remaining <- rest
                 | _ ->
                     let batch = remaining |> List.takeWhile (fun s -> not (isPseudo s.Compare))
-                    let! o, c = both pair (batch |> List.map _.Args)
-                    batch |> List.iteri (fun i s -> record s.Compare (formatStep s) o[i] c[i])
+
+                    // RandomMembers steps are followed by SMEMBERS key, compared together with them.
+                    let commandsOf (s: Step) =
+                        match s.Compare with
+                        | RandomMembers _ -> [ s.Args; [ latin1 "SMEMBERS"; s.Args[1] ] ]
+                        | _ -> [ s.Args ]
+
+                    let! o, c = both pair (batch |> List.collect commandsOf)
+                    let mutable i = 0
+
+                    for s in batch do
+                        match s.Compare with
+                        | RandomMembers distinct ->
+                            lines.Add
+                                {
+                                    Command = formatStep s + "  (+ SMEMBERS)"
+                                    Oracle = escape o[i] + "  SMEMBERS: " + escape o[i + 1]
+                                    Candidate = escape c[i] + "  SMEMBERS: " + escape c[i + 1]
+                                    Problem = compareRandomMembers distinct o[i] o[i + 1] c[i] c[i + 1]
+                                }
+
+                            i <- i + 2
+                        | _ ->
+                            record s.Compare (formatStep s) o[i] c[i]
+                            i <- i + 1
+
                     remaining <- List.skip batch.Length remaining
         with e ->
             lines.Add
@@ -755,6 +844,26 @@ let private scenarios =
             "SET with EX and PX together is a syntax error"
             [ [ "SET"; "k"; "v"; "EX"; "10"; "PX"; "10000" ] ]
             [ "-ERR syntax error\\r\\n" ]
+        scenario
+            "an intset lists its members in ascending order and turns into a hashtable past the limit"
+            [
+                [ "SADD"; "s"; "3"; "-1"; "2" ]
+                [ "SMEMBERS"; "s" ]
+                [ "CONFIG"; "SET"; "set-max-intset-entries"; "3" ]
+                [ "SADD"; "s"; "4" ]
+                [ "OBJECT"; "ENCODING"; "s" ]
+            ]
+            [
+                ":3\\r\\n"
+                "*3\\r\\n$2\\r\\n-1\\r\\n$1\\r\\n2\\r\\n$1\\r\\n3\\r\\n"
+                "+OK\\r\\n"
+                ":1\\r\\n"
+                "$9\\r\\nhashtable\\r\\n"
+            ]
+        scenario
+            "SPOP with a count no set reaches pops the whole set and deletes the key"
+            [ [ "SADD"; "s"; "a" ]; [ "SPOP"; "s"; "10" ]; [ "EXISTS"; "s" ] ]
+            [ ":1\\r\\n"; "*1\\r\\n$1\\r\\na\\r\\n"; ":0\\r\\n" ]
     ]
 
 let private selfChecks =
@@ -771,6 +880,8 @@ let private selfChecks =
                     "SortedPairs"
                     "HashScanAll"
                     "RandomFields"
+                    "RandomMembers"
+                    "MemberScanAll"
                 ] do
                 Expect.isTrue
                     (deliberateDifferences |> List.exists (fun (what, _) -> what.Contains tag))

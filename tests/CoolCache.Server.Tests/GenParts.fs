@@ -36,6 +36,12 @@ type Compare =
     /// the shape and length Redis's rules give and hold only (distinct, for a positive count)
     /// fields of that server's hash; both servers' replies must have the same shape
     | RandomFields
+    /// SRANDMEMBER: the harness follows the step with SMEMBERS key on both servers; the sets must be
+    /// equal, the replies of the same kind and size, every element a member, and (distinct) no repeats
+    | RandomMembers of distinct: bool
+    /// pseudo-command: a full SSCAN iteration (Args: SSCAN key, then the options after the cursor);
+    /// the sorted, de-duplicated member sets are compared, not the raw replies
+    | MemberScanAll
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }
@@ -53,6 +59,9 @@ let formatStep (step: Step) =
         RawClient.formatCommand step.Args
         + "  (pseudo: full HSCAN iteration from cursor 0)"
     | RandomFields -> RawClient.formatCommand step.Args + "  (pseudo: checked against HGETALL)"
+    | MemberScanAll ->
+        RawClient.formatCommand step.Args
+        + "  (pseudo: full SSCAN iteration from cursor 0)"
     | _ -> RawClient.formatCommand step.Args
 
 // ---------------------------------------------------------------------------------------------

@@ -53,6 +53,23 @@ let private keyRange (spec: CommandSpec) =
     match spec.Keys with
     | KeySpec.NoKeys -> 0, 0, 0
     | KeySpec.Range(first, last, step) -> first, last, step
+    | KeySpec.Numkeys _ -> 0, 0, 0
+
+/// The flag names COMMAND INFO shows; movablekeys (derived from a keynum key spec) in Redis's place.
+let private flagList (spec: CommandSpec) =
+    let movable =
+        match spec.Keys with
+        | KeySpec.Numkeys _ -> true
+        | _ -> false
+
+    [
+        for f, name in flagNames do
+            if f = CommandFlags.AllowBusy && movable then
+                "movablekeys"
+
+            if has f spec then
+                name
+    ]
 
 let private str (s: string) = RespValue.ofString s
 
@@ -91,17 +108,38 @@ let rec info (spec: CommandSpec) : RespValue =
                                     |])
                     |]
             |]
+        | KeySpec.Numkeys index ->
+            [|
+                RespValue.Map
+                    [|
+                        struct (str "flags", RespValue.Set [||])
+                        struct (str "begin_search",
+                                RespValue.Map
+                                    [|
+                                        struct (str "type", str "index")
+                                        struct (str "spec",
+                                                RespValue.Map [| struct (str "index", RespValue.Integer(int64 index)) |])
+                                    |])
+                        struct (str "find_keys",
+                                RespValue.Map
+                                    [|
+                                        struct (str "type", str "keynum")
+                                        struct (str "spec",
+                                                RespValue.Map
+                                                    [|
+                                                        struct (str "keynumidx", RespValue.Integer 0L)
+                                                        struct (str "firstkey", RespValue.Integer 1L)
+                                                        struct (str "keystep", RespValue.Integer 1L)
+                                                    |])
+                                    |])
+                    |]
+            |]
 
     RespValue.Array
         [|
             str spec.FullName
             RespValue.Integer(int64 spec.Arity)
-            RespValue.Set(
-                flagNames
-                |> List.filter (fun (f, _) -> has f spec)
-                |> List.map (snd >> RespValue.Simple)
-                |> Array.ofList
-            )
+            RespValue.Set(flagList spec |> List.map RespValue.Simple |> Array.ofList)
             RespValue.Integer(int64 first)
             RespValue.Integer(int64 last)
             RespValue.Integer(int64 step)

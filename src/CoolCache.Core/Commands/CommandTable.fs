@@ -47,6 +47,7 @@ let private G = CommandGroup.Generic
 let private C = CommandGroup.Connection
 let private V = CommandGroup.Server
 let private H = CommandGroup.Hash
+let private T = CommandGroup.Set
 
 let rec private table: Lazy<CommandSpec list> =
     lazy
@@ -126,6 +127,24 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "HINCRBYFLOAT" 4 (W ||| Deny ||| Fast) keys1 H "2.6.0" "Increment the float value of a hash field by the given amount" "O(1)" HashCommands.hincrbyfloat
           cmd "HRANDFIELD" -2 R keys1 H "6.2.0" "Get one or multiple random fields from a hash" "O(N) where N is the number of fields returned" HashCommands.hrandfield
           cmd "HSCAN" -3 R keys1 H "2.8.0" "Incrementally iterate hash fields and associated values" "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.." HashCommands.hscan
+          // sets (t_set.c)
+          cmd "SADD" -3 (W ||| Deny ||| Fast) keys1 T "1.0.0" "Add one or more members to a set" "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments." SetCommands.sadd
+          cmd "SREM" -3 (W ||| Fast) keys1 T "1.0.0" "Remove one or more members from a set" "O(N) where N is the number of members to be removed." SetCommands.srem
+          cmd "SMEMBERS" 2 R keys1 T "1.0.0" "Get all the members in a set" "O(N) where N is the set cardinality." SetCommands.smembers
+          cmd "SISMEMBER" 3 (R ||| Fast) keys1 T "1.0.0" "Determine if a given value is a member of a set" "O(1)" SetCommands.sismember
+          cmd "SMISMEMBER" -3 (R ||| Fast) keys1 T "6.2.0" "Returns the membership associated with the given elements for a set" "O(N) where N is the number of elements being checked for membership" SetCommands.smismember
+          cmd "SCARD" 2 (R ||| Fast) keys1 T "1.0.0" "Get the number of members in a set" "O(1)" SetCommands.scard
+          cmd "SPOP" -2 (W ||| Fast) keys1 T "1.0.0" "Remove and return one or multiple random members from a set" "Without the count argument O(1), otherwise O(N) where N is the value of the passed count." SetCommands.spop
+          cmd "SRANDMEMBER" -2 R keys1 T "1.0.0" "Get one or multiple random members from a set" "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count." SetCommands.srandmember
+          cmd "SMOVE" 4 (W ||| Fast) keys12 T "1.0.0" "Move a member from one set to another" "O(1)" SetCommands.smove
+          cmd "SINTER" -2 R keysAll T "1.0.0" "Intersect multiple sets" "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets." SetCommands.sinter
+          cmd "SINTERCARD" -3 R (KeySpec.Numkeys 1) T "7.0.0" "Intersect multiple sets and return the cardinality of the result" "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets." SetCommands.sintercard
+          cmd "SINTERSTORE" -3 (W ||| Deny) keysAll T "1.0.0" "Intersect multiple sets and store the resulting set in a key" "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets." SetCommands.sinterstore
+          cmd "SUNION" -2 R keysAll T "1.0.0" "Add multiple sets" "O(N) where N is the total number of elements in all given sets." SetCommands.sunion
+          cmd "SUNIONSTORE" -3 (W ||| Deny) keysAll T "1.0.0" "Add multiple sets and store the resulting set in a key" "O(N) where N is the total number of elements in all given sets." SetCommands.sunionstore
+          cmd "SDIFF" -2 R keysAll T "1.0.0" "Subtract multiple sets" "O(N) where N is the total number of elements in all given sets." SetCommands.sdiff
+          cmd "SDIFFSTORE" -3 (W ||| Deny) keysAll T "1.0.0" "Subtract multiple sets and store the resulting set in a key" "O(N) where N is the total number of elements in all given sets." SetCommands.sdiffstore
+          cmd "SSCAN" -3 R keys1 T "2.8.0" "Incrementally iterate Set elements" "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.." SetCommands.sscan
 
           // connection (networking.c)
           cmd "PING" -1 Fast none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping

@@ -63,6 +63,11 @@ type RedisError =
     | ValueNanOrInfinity
     | ValueOutOfRange
     | ValueOutOfRangeBetween of lo: int64 * hi: int64
+    | NotPositive
+    | OutOfRangeBetween of min: int64 * max: int64
+    | NumkeysNotPositive
+    | NumkeysTooMany
+    | LimitNegative
     | Custom of text: string
 
 module RedisError =
@@ -157,6 +162,12 @@ module RedisError =
         | RedisError.ValueOutOfRange -> "ERR value is out of range"
         | RedisError.ValueOutOfRangeBetween(lo, hi) ->
             sprintf "ERR value is out of range, value must between %d and %d" lo hi
+        | RedisError.NotPositive -> "ERR value is out of range, must be positive"
+        | RedisError.OutOfRangeBetween(lo, hi) ->
+            sprintf "ERR value is out of range, value must between %d and %d" lo hi
+        | RedisError.NumkeysNotPositive -> "ERR numkeys should be greater than 0"
+        | RedisError.NumkeysTooMany -> "ERR Number of keys can't be greater than number of args"
+        | RedisError.LimitNegative -> "ERR LIMIT can't be negative"
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -102,6 +102,10 @@ let parseCursor (b: Bytes) : Result<uint64, RedisError> =
         else
             ok <- false
 
+    // A lone sign is not a cursor: strtoul stops at it (only the empty string reads as 0 without digits).
+    if i = digitsStart && b.Length > 0 then
+        ok <- false
+
     if not ok then Error RedisError.InvalidCursor
     elif i = digitsStart then Ok 0UL
     elif neg then Ok(0UL - value)

@@ -32,6 +32,9 @@ type KeySpec =
     | NoKeys
     /// first, last (-1 = the final argument, -2 the one before...), step
     | Range of first: int * last: int * step: int
+    /// argv[index] is the number of keys, which follow it (SINTERCARD, ZUNIONSTORE, LMPOP...): Redis's
+    /// "keynum" key spec (keynumidx 0, firstkey 1, keystep 1); COMMAND INFO shows 0 0 0 and movablekeys.
+    | Numkeys of index: int
 
 [<RequireQualifiedAccess>]
 type CommandGroup =

@@ -34,6 +34,8 @@ type Config =
         HashMaxListpackEntries: int64
         /// ... and every field and value written to it had at most this many bytes (hash-max-listpack-value).
         HashMaxListpackValue: int64
+        /// Sets stay "intset" up to this many integer members (set-max-intset-entries).
+        SetMaxIntsetEntries: int64
     }
 
 /// One setting: how to show it, how to set it from text, whether CONFIG SET may change it.
@@ -74,6 +76,7 @@ module Config =
             // Redis 7.0's built-in defaults (config.c), as redis-server reports them without a config file.
             HashMaxListpackEntries = 512L
             HashMaxListpackValue = 64L
+            SetMaxIntsetEntries = 512L
         }
 
     /// Redis memtoull: "1gb" = 1024^3, "1g" = 1000^3, "1kb" = 1024, "1k" = 1000, plain bytes.
@@ -113,6 +116,20 @@ module Config =
                     | ValueSome n when n < int64 lo || n > int64 hi ->
                         Error(sprintf "argument must be between %d and %d inclusive" lo hi)
                     | ValueSome n -> Ok(set (int n) c)
+        }
+
+    let private int64Setting name lo hi mut (get: Config -> int64) (set: int64 -> Config -> Config) =
+        {
+            Name = name
+            Get = fun c -> string (get c)
+            Mutable = mut
+            Set =
+                fun s c ->
+                    match Numbers.tryParseInt64 (Bytes.ofString s) with
+                    | ValueNone -> Error "argument couldn't be parsed into an integer"
+                    | ValueSome n when n < lo || n > hi ->
+                        Error(sprintf "argument must be between %d and %d inclusive" lo hi)
+                    | ValueSome n -> Ok(set n c)
         }
 
     let private memSetting name mut (get: Config -> int64) (set: int64 -> Config -> Config) =
@@ -252,6 +269,8 @@ module Config =
             stringSetting "pidfile" false (fun c -> c.PidFile) (fun v c -> { c with PidFile = v })
             boolSetting "protected-mode" true (fun c -> c.ProtectedMode) (fun v c -> { c with ProtectedMode = v })
             yield! hashSettings
+            int64Setting "set-max-intset-entries" 0L Int64.MaxValue true (fun c -> c.SetMaxIntsetEntries) (fun v c ->
+                { c with SetMaxIntsetEntries = v })
         ]
 
     let private byName = settings |> List.map (fun s -> s.Name, s) |> dict

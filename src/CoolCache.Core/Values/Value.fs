@@ -17,6 +17,8 @@ type Value =
     | UnsharedString of Bytes
     /// A hash: "listpack" while small, then "hashtable" (RedisHash.fs).
     | Hash of RedisHash
+    /// A set: "intset" or "hashtable" (RedisSet.Intset).
+    | Set of RedisSet
 
 module Value =
     /// Redis's OBJ_SHARED_INTEGERS: integer strings below this are shared objects.
@@ -30,6 +32,7 @@ module Value =
         | Value.EmbString _
         | Value.UnsharedString _ -> "string"
         | Value.Hash _ -> "hash"
+        | Value.Set _ -> "set"
 
     let private isIntEncodable (b: Bytes) =
         b.Length <= 20 && (Numbers.tryParseInt64 b).IsSome
@@ -44,6 +47,7 @@ module Value =
         | Value.EmbString b -> if b.Length <= 44 then "embstr" else "raw"
         | Value.RawString _ -> "raw"
         | Value.Hash h -> RedisHash.encoding h
+        | Value.Set s -> if s.Intset then "intset" else "hashtable"
 
     /// OBJECT REFCOUNT: shared small integers report INT_MAX, as in Redis.
     let refCount (v: Value) =
@@ -58,6 +62,7 @@ module Value =
         match v with
         | Value.String b -> Value.UnsharedString b
         | Value.Hash h -> Value.Hash(RedisHash.duplicate h)
+        | Value.Set s -> Value.Set(RedisSet.copy s)
         | other -> other
 
     /// The bytes of a string value, or ValueNone for other kinds.

@@ -61,6 +61,9 @@ let tests =
 
                         if last > 0 then
                             Expect.isLessThanOrEqual last (max (abs c.Arity) last) c.FullName
+                    | KeySpec.Numkeys index ->
+                        Expect.isGreaterThan index 0 c.FullName
+                        Expect.isLessThan index (abs c.Arity) c.FullName
 
             testCase "subcommand full names are container|name in lower case"
             <| fun () ->
