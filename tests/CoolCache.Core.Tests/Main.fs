@@ -10,6 +10,7 @@ let all =
             Prelude.GlobTests.tests
             Collections.HashMapTests.tests
             Collections.TreeTests.tests
+            Values.RedisListTests.tests
             Protocol.RespWriterTests.tests
             Protocol.RespParserTests.tests
             Protocol.RespReaderTests.tests

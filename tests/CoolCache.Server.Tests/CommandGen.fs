@@ -251,6 +251,7 @@ let private wrongArity: Gen<Draft> =
                     "OBJECT", 0
                     "OBJECT", 1
                     "OBJECT", 3
+                    yield! GenLists.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -286,7 +287,16 @@ let private unknown: Gen<Draft> =
     }
 
 let private anyCommand: Gen<Draft> =
-    Gen.frequency [ 10, writes; 8, reads; 9, keyspace; 1, connection; 1, wrongArity; 1, unknown ]
+    Gen.frequency
+        [
+            10, writes
+            8, reads
+            9, keyspace
+            1, connection
+            1, wrongArity
+            1, unknown
+            10, GenLists.commands
+        ]
 
 /// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).
 let sequence: Gen<Step list> =

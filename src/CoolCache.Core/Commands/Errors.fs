@@ -53,6 +53,14 @@ type RedisError =
     | ShutdownFlags
     | InvalidCommandName of name: Bytes
     | InvalidTimeout
+    // lists (t_list.c)
+    | IndexOutOfRange
+    | NotPositive
+    | NumKeysNotPositive
+    | CountNotPositive
+    | LposRankZero
+    | LposCountNegative
+    | LposMaxLenNegative
     | Custom of text: string
 
 module RedisError =
@@ -134,6 +142,14 @@ module RedisError =
         | RedisError.ShutdownFlags -> "ERR syntax error"
         | RedisError.InvalidCommandName name -> sprintf "ERR Invalid command specified: %s" (cstr name 128)
         | RedisError.InvalidTimeout -> "ERR timeout is not a float or out of range"
+        | RedisError.IndexOutOfRange -> "ERR index out of range"
+        | RedisError.NotPositive -> "ERR value is out of range, must be positive"
+        | RedisError.NumKeysNotPositive -> "ERR numkeys should be greater than 0"
+        | RedisError.CountNotPositive -> "ERR count should be greater than 0"
+        | RedisError.LposRankZero ->
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+        | RedisError.LposCountNegative -> "ERR COUNT can't be negative"
+        | RedisError.LposMaxLenNegative -> "ERR MAXLEN can't be negative"
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -15,6 +15,8 @@ type Value =
     | EmbString of Bytes
     /// A copy of a String (COPY duplicates the object): same encoding, never a shared integer.
     | UnsharedString of Bytes
+    /// A list: always "quicklist" (Redis 7.0 has no small-list encoding).
+    | List of RedisList
 
 module Value =
     /// Redis's OBJ_SHARED_INTEGERS: integer strings below this are shared objects.
@@ -27,6 +29,7 @@ module Value =
         | Value.RawString _
         | Value.EmbString _
         | Value.UnsharedString _ -> "string"
+        | Value.List _ -> "list"
 
     let private isIntEncodable (b: Bytes) =
         b.Length <= 20 && (Numbers.tryParseInt64 b).IsSome
@@ -40,6 +43,7 @@ module Value =
         | Value.UnsharedString b
         | Value.EmbString b -> if b.Length <= 44 then "embstr" else "raw"
         | Value.RawString _ -> "raw"
+        | Value.List _ -> "quicklist"
 
     /// OBJECT REFCOUNT: shared small integers report INT_MAX, as in Redis.
     let refCount (v: Value) =
@@ -53,6 +57,8 @@ module Value =
     let duplicate (v: Value) =
         match v with
         | Value.String b -> Value.UnsharedString b
+        // Lists are fully persistent (no owned nodes): the copy may share the tree.
+        | Value.List l -> Value.List l
         | other -> other
 
     /// The bytes of a string value, or ValueNone for other kinds.
@@ -62,3 +68,4 @@ module Value =
         | Value.RawString b
         | Value.EmbString b
         | Value.UnsharedString b -> ValueSome b
+        | Value.List _ -> ValueNone
