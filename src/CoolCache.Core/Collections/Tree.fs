@@ -55,9 +55,17 @@ module internal Wbt =
             && not (isNull reuse)
             && obj.ReferenceEquals(reuse.Owner, owner)
         then
-            reuse.Left <- l
-            reuse.Value <- x
-            reuse.Right <- r
+            // Write only what changed: most steps keep both children and the value (a push down a
+            // spine only changes sizes), and every reference store costs a GC write barrier.
+            if not (obj.ReferenceEquals(reuse.Left, l)) then
+                reuse.Left <- l
+
+            if not (obj.ReferenceEquals(reuse.Right, r)) then
+                reuse.Right <- r
+
+            if typeof<'T>.IsValueType || not (obj.ReferenceEquals(box reuse.Value, box x)) then
+                reuse.Value <- x
+
             reuse.Size <- n
             reuse
         else

@@ -87,10 +87,10 @@ let moveGeneric
         match getList now dst db with
         | Error e -> Error e
         | Ok target ->
-            let struct (x, rest) = RedisList.popOne from l
+            let struct (x, rest) = RedisList.popOne db.Owner from l
 
             if Bytes.equals src dst then
-                Ok(ValueSome(struct (x, storeList now src (RedisList.pushOne into x rest) db)))
+                Ok(ValueSome(struct (x, storeList now src (RedisList.pushOne db.Owner into x rest) db)))
             else
                 let target =
                     match target with
@@ -98,7 +98,7 @@ let moveGeneric
                     | ValueNone -> RedisList.empty
 
                 let db = storeList now src rest db
-                Ok(ValueSome(struct (x, storeList now dst (RedisList.pushOne into x target) db)))
+                Ok(ValueSome(struct (x, storeList now dst (RedisList.pushOne db.Owner into x target) db)))
 
 /// LEFT or RIGHT (any case), else a syntax error.
 let readEnd (b: Bytes) : Result<ListEnd, RedisError> =
@@ -123,6 +123,7 @@ let private pushGeneric (where: ListEnd) (onlyIfExists: bool) : Handler =
         | Ok l ->
             let l =
                 RedisList.push
+                    db.Owner
                     where
                     argv
                     2
@@ -170,7 +171,7 @@ let private popCommand (name: string) (where: ListEnd) : Handler =
                 | Ok ValueNone -> Outcome.reply (if count >= 0L then RespValue.NullArray else RespValue.Null) s w
                 | Ok(ValueSome _) when count = 0L -> Outcome.reply (RespValue.Array [||]) s w
                 | Ok(ValueSome l) when count < 0L ->
-                    let struct (x, rest) = RedisList.popOne where l
+                    let struct (x, rest) = RedisList.popOne db.Owner where l
                     Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db (storeList ctx.NowMs argv[1] rest db) w)
                 | Ok(ValueSome _) ->
                     match popGeneric ctx.NowMs argv[1] where count db with
@@ -241,7 +242,7 @@ let lset: Handler =
             | ValueSome l ->
                 let! index = readInt64 argv[2]
 
-                match RedisList.trySet index argv[3] l with
+                match RedisList.trySet db.Owner index argv[3] l with
                 | ValueNone -> return! Error RedisError.IndexOutOfRange
                 | ValueSome l -> return RespValue.Ok, World.withDb s.Db (storeList ctx.NowMs argv[1] l db) w
         }
@@ -261,7 +262,7 @@ let linsert: Handler =
             match! getList ctx.NowMs argv[1] db with
             | ValueNone -> return RespValue.Integer 0L, w
             | ValueSome l ->
-                match RedisList.tryInsert before argv[3] argv[4] l with
+                match RedisList.tryInsert db.Owner before argv[3] argv[4] l with
                 | ValueNone -> return RespValue.Integer -1L, w
                 | ValueSome l ->
                     return intReply (RedisList.length l), World.withDb s.Db (storeList ctx.NowMs argv[1] l db) w
@@ -279,7 +280,7 @@ let lrem: Handler =
             match! getList ctx.NowMs argv[1] db with
             | ValueNone -> return RespValue.Integer 0L, w
             | ValueSome l ->
-                let struct (removed, l) = RedisList.remove count argv[3] l
+                let struct (removed, l) = RedisList.remove db.Owner count argv[3] l
 
                 if removed = 0 then
                     return RespValue.Integer 0L, w

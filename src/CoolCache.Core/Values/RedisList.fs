@@ -2,6 +2,8 @@
 /// pushes and pops at either end, LINDEX, LSET and LINSERT's insertion are O(log n), LRANGE is
 /// O(log n + m) and LTRIM is O(log n) (a slice sharing structure). Redis's index rules (negative
 /// from the tail, ranges clamped) live here; the commands are in Commands/ListCommands.fs.
+/// Functions taking an `owner` are owned edits (Tree.pushBackOwned's contract): the list passed in
+/// may be changed in place when owner is the live Db's owner token; a null owner copies paths.
 namespace CoolCache.Core.Values
 
 open CoolCache.Core
@@ -51,9 +53,12 @@ module RedisList =
             let stop = min stop (n - 1L)
             struct (int start, int (stop - start + 1L))
 
+    /// A copy sharing no node with l (COPY: owned edits of one must not reach the other). O(n).
+    let copy (l: RedisList) : RedisList = Tree.ofArray (Tree.toArray l)
+
     /// argv[first..] pushed one by one at the given end (LPUSH a b c leaves c first). O(m log n);
     /// O(m + log n) for many elements at once.
-    let push (where: ListEnd) (argv: Bytes[]) (first: int) (l: RedisList) : RedisList =
+    let push (owner: obj) (where: ListEnd) (argv: Bytes[]) (first: int) (l: RedisList) : RedisList =
         let m = argv.Length - first
 
         if m > 8 then
@@ -70,25 +75,28 @@ module RedisList =
             for i in first .. argv.Length - 1 do
                 l <-
                     match where with
-                    | ListEnd.Left -> Tree.pushFront argv[i] l
-                    | ListEnd.Right -> Tree.pushBack argv[i] l
+                    | ListEnd.Left -> Tree.pushFrontOwned owner argv[i] l
+                    | ListEnd.Right -> Tree.pushBackOwned owner argv[i] l
 
             l
 
     /// One element pushed at the given end. O(log n).
-    let pushOne (where: ListEnd) (x: Bytes) (l: RedisList) : RedisList =
+    let pushOne (owner: obj) (where: ListEnd) (x: Bytes) (l: RedisList) : RedisList =
         match where with
-        | ListEnd.Left -> Tree.pushFront x l
-        | ListEnd.Right -> Tree.pushBack x l
+        | ListEnd.Left -> Tree.pushFrontOwned owner x l
+        | ListEnd.Right -> Tree.pushBackOwned owner x l
 
     /// The first (Left) or last (Right) element and the list without it (the list must not be empty).
     /// O(log n).
-    let popOne (where: ListEnd) (l: RedisList) : struct (Bytes * RedisList) =
+    let popOne (owner: obj) (where: ListEnd) (l: RedisList) : struct (Bytes * RedisList) =
         match where with
-        | ListEnd.Left -> struct (Tree.item 0 l, Tree.removeAt 0 l)
+        | ListEnd.Left ->
+            let x = Tree.item 0 l
+            struct (x, Tree.removeAtOwned owner 0 l)
         | ListEnd.Right ->
             let last = length l - 1
-            struct (Tree.item last l, Tree.removeAt last l)
+            let x = Tree.item last l
+            struct (x, Tree.removeAtOwned owner last l)
 
     /// Up to count elements popped from one end, in pop order (from Right: the last element first),
     /// and the rest. O(log n + count).
@@ -114,10 +122,10 @@ module RedisList =
 
     /// The list with the element at a Redis index replaced, or ValueNone when the index is outside.
     /// O(log n).
-    let trySet (index: int64) (x: Bytes) (l: RedisList) : RedisList voption =
+    let trySet (owner: obj) (index: int64) (x: Bytes) (l: RedisList) : RedisList voption =
         match position index l with
         | -1 -> ValueNone
-        | i -> ValueSome(Tree.setAt i x l)
+        | i -> ValueSome(Tree.setAtOwned owner i x l)
 
     /// The count elements from position first, in order. O(log n + count).
     let slice (first: int) (count: int) (l: RedisList) : Bytes[] =
@@ -183,14 +191,14 @@ module RedisList =
 
     /// LINSERT: value inserted before (or after) the first element equal to pivot; ValueNone when
     /// there is no such element. O(position + log n).
-    let tryInsert (before: bool) (pivot: Bytes) (value: Bytes) (l: RedisList) : RedisList voption =
+    let tryInsert (owner: obj) (before: bool) (pivot: Bytes) (value: Bytes) (l: RedisList) : RedisList voption =
         match indexOf pivot l with
         | -1 -> ValueNone
-        | i -> ValueSome(Tree.insertAt (if before then i else i + 1) value l)
+        | i -> ValueSome(Tree.insertAtOwned owner (if before then i else i + 1) value l)
 
     /// The list without the elements at these positions (ascending, distinct). Few positions: one
     /// removal each; many: one rebuild.
-    let private removePositions (positions: ResizeArray<int>) (l: RedisList) : RedisList =
+    let private removePositions (owner: obj) (positions: ResizeArray<int>) (l: RedisList) : RedisList =
         let n = length l
         let k = positions.Count
 
@@ -200,7 +208,7 @@ module RedisList =
             let mutable l = l
 
             for j in k - 1 .. -1 .. 0 do
-                l <- Tree.removeAt positions[j] l
+                l <- Tree.removeAtOwned owner positions[j] l
 
             l
         else
@@ -222,7 +230,7 @@ module RedisList =
     /// from the tail (count < 0), or all of them (count = 0; also Int64.MinValue, whose negation
     /// overflows in Redis and never stops the loop). Returns how many went and the list (the same
     /// instance when none did). O(n).
-    let remove (count: int64) (x: Bytes) (l: RedisList) : struct (int * RedisList) =
+    let remove (owner: obj) (count: int64) (x: Bytes) (l: RedisList) : struct (int * RedisList) =
         let fromTail = count < 0L
 
         let limit =
@@ -241,7 +249,7 @@ module RedisList =
         if fromTail then
             positions.Reverse()
 
-        struct (positions.Count, removePositions positions l)
+        struct (positions.Count, removePositions owner positions l)
 
     /// LTRIM start stop: the elements of that range (the same instance when it is the whole list;
     /// empty when the range is). O(log n).

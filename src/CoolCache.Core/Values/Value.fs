@@ -57,8 +57,8 @@ module Value =
     let duplicate (v: Value) =
         match v with
         | Value.String b -> Value.UnsharedString b
-        // Lists are fully persistent (no owned nodes): the copy may share the tree.
-        | Value.List l -> Value.List l
+        // Owned edits change a list's nodes in place: the copy must share none of them.
+        | Value.List l -> Value.List(RedisList.copy l)
         | other -> other
 
     /// The bytes of a string value, or ValueNone for other kinds.

@@ -83,7 +83,7 @@ let private redisIndex (i: int) =
     | -16 -> System.Int64.MinValue
     | _ -> int64 (i % 12)
 
-let private runModel (ops: ListOp list) =
+let private runModel (owner: obj) (ops: ListOp list) =
     let mutable model: string list = []
     let mutable l = RedisList.empty
 
@@ -93,7 +93,7 @@ let private runModel (ops: ListOp list) =
             let xs = xs |> List.map elem
             let argv = Array.ofList (b "PUSH" :: b "key" :: List.map b xs)
             model <- if left then List.rev xs @ model else model @ xs
-            l <- RedisList.push (if left then ListEnd.Left else ListEnd.Right) argv 2 l
+            l <- RedisList.push owner (if left then ListEnd.Left else ListEnd.Right) argv 2 l
         | Pop(left, count) ->
             let count = abs count % 6 + 1
             let k = min count model.Length
@@ -104,8 +104,15 @@ let private runModel (ops: ListOp list) =
                 else
                     List.rev model |> List.take k
 
+            let where = if left then ListEnd.Left else ListEnd.Right
+
             let struct (popped, rest) =
-                RedisList.pop (if left then ListEnd.Left else ListEnd.Right) (int64 count) l
+                if k = 1 && count % 2 = 1 then
+                    // One element: the owned popOne (LPOP without a count).
+                    let struct (x, rest) = RedisList.popOne owner where l
+                    struct ([| x |], rest)
+                else
+                    RedisList.pop where (int64 count) l
 
             Expect.equal (strs popped) expected "popped elements, in pop order"
 
@@ -119,7 +126,7 @@ let private runModel (ops: ListOp list) =
         | SetAt(index, x) ->
             let index = redisIndex index
 
-            match modelPosition model.Length index, RedisList.trySet index (b (elem x)) l with
+            match modelPosition model.Length index, RedisList.trySet owner index (b (elem x)) l with
             | Some p, ValueSome l' ->
                 model <- List.updateAt p (elem x) model
                 l <- l'
@@ -128,7 +135,7 @@ let private runModel (ops: ListOp list) =
         | Insert(before, pivot, x) ->
             let pivot = elem pivot
 
-            match List.tryFindIndex ((=) pivot) model, RedisList.tryInsert before (b pivot) (b (elem x)) l with
+            match List.tryFindIndex ((=) pivot) model, RedisList.tryInsert owner before (b pivot) (b (elem x)) l with
             | Some p, ValueSome l' ->
                 model <- List.insertAt (if before then p else p + 1) (elem x) model
                 l <- l'
@@ -142,7 +149,7 @@ let private runModel (ops: ListOp list) =
                     int64 (count % 4)
 
             let kept, removed = modelRemove model count (elem x)
-            let struct (n, l') = RedisList.remove count (b (elem x)) l
+            let struct (n, l') = RedisList.remove owner count (b (elem x)) l
             Expect.equal n removed "removed count"
 
             if n = 0 then
@@ -216,7 +223,12 @@ let modelTests =
     testList
         "matches a list model"
         [
-            testPropertyWithConfig config "push, pop, set, insert, remove and trim, checked after every step" runModel
+            testPropertyWithConfig
+                config
+                "push, pop, set, insert, remove and trim, checked after every step"
+                (runModel null)
+            testPropertyWithConfig config "the same with owned (in-place) edits" (fun (ops: ListOp list) ->
+                runModel (obj ()) ops)
             testPropertyWithConfig config "scan visits the matches from either end within maxVisit" scanProperty
             testPropertyWithConfig config "range follows LRANGE's rules for any bounds" (fun (xs: int list) ->
                 let model = xs |> List.map elem
