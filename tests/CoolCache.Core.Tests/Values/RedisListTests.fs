@@ -230,6 +230,24 @@ let modelTests =
             testPropertyWithConfig config "the same with owned (in-place) edits" (fun (ops: ListOp list) ->
                 runModel (obj ()) ops)
             testPropertyWithConfig config "scan visits the matches from either end within maxVisit" scanProperty
+            test "remove on a long list: few matches one by one, many by a rebuild, owned or not" {
+                let model =
+                    [
+                        for i in 0..999 ->
+                            if i % 100 = 7 then "x"
+                            elif i % 3 = 0 then "y"
+                            else "z"
+                    ]
+
+                for owner in [ null; obj () ] do
+                    for count, x in [ 2L, "x"; -3L, "x"; 0L, "x"; 0L, "y"; -50L, "y"; 10L, "z" ] do
+                        let l = ofStrings model
+                        let kept, removed = modelRemove model count x
+                        let struct (n, l') = RedisList.remove owner count (b x) l
+                        Expect.equal n removed $"removed {count} {x}"
+                        Expect.equal (contents l') kept $"contents after {count} {x}"
+                        Expect.isTrue (Tree.isValid l') "balanced"
+            }
             testPropertyWithConfig config "range follows LRANGE's rules for any bounds" (fun (xs: int list) ->
                 let model = xs |> List.map elem
                 let l = ofStrings model
