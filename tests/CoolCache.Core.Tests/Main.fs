@@ -11,6 +11,7 @@ let all =
             Collections.HashMapTests.tests
             Collections.TreeTests.tests
             Values.RedisSetTests.tests
+            Values.RedisListTests.tests
             Protocol.RespWriterTests.tests
             Protocol.RespParserTests.tests
             Protocol.RespReaderTests.tests

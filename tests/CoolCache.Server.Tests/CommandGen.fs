@@ -253,6 +253,7 @@ let private wrongArity: Gen<Draft> =
                     "OBJECT", 3
                     yield! GenHashes.wrongArity
                     yield! GenSets.wrongArity
+                    yield! GenLists.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -298,6 +299,7 @@ let private anyCommand: Gen<Draft> =
             1, unknown
             9, GenHashes.commands
             8, GenSets.commands
+            10, GenLists.commands
         ]
 
 /// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).

@@ -10,24 +10,30 @@ open System
 open System.Collections
 open System.Collections.Generic
 
-/// A tree node; null is the empty tree. Immutable once built.
+/// A tree node; null is the empty tree. Owner is null for nodes built by persistent operations, else
+/// the owner token of the owned edit that created the node; only owned edits with that same token
+/// change a node's fields in place (see Tree.pushBackOwned).
 [<Sealed; AllowNullLiteral>]
 type internal TreeNode<'T> =
-    val Left: TreeNode<'T>
-    val Value: 'T
-    val Right: TreeNode<'T>
-    val Size: int
+    val Owner: obj
+    val mutable Left: TreeNode<'T>
+    val mutable Value: 'T
+    val mutable Right: TreeNode<'T>
+    val mutable Size: int
 
-    new(left, value, right, size) =
+    new(owner, left, value, right, size) =
         {
+            Owner = owner
             Left = left
             Value = value
             Right = right
             Size = size
         }
 
-/// The algorithms over nodes (null = empty). Balance after a change of one element on one side needs
-/// one check of that side (balanceL / balanceR); link and merge join trees of any sizes.
+/// The algorithms over nodes (null = empty). Every rebuilding step goes through `make`, which edits
+/// the node being rebuilt in place when the owner token owns it and allocates otherwise; a null owner
+/// makes every algorithm persistent. Balance after a change of one element on one side needs one
+/// check of that side (balanceL / balanceR); link and merge join trees of any sizes (persistent only).
 module internal Wbt =
     [<Literal>]
     let Delta = 3L
@@ -37,76 +43,109 @@ module internal Wbt =
 
     let inline size (t: TreeNode<'T>) = if isNull t then 0 else t.Size
 
-    let inline leaf (x: 'T) = TreeNode<'T>(null, x, null, 1)
+    let inline leaf (owner: obj) (x: 'T) = TreeNode<'T>(owner, null, x, null, 1)
 
-    let inline node (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
-        TreeNode<'T>(l, x, r, size l + size r + 1)
+    /// The node l x r: `reuse` edited in place when owner (not null) owns it, else a new node
+    /// stamped with owner. Callers read every field of `reuse` they need before calling.
+    let inline make (owner: obj) (reuse: TreeNode<'T>) (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
+        let n = size l + size r + 1
+
+        if
+            not (isNull owner)
+            && not (isNull reuse)
+            && obj.ReferenceEquals(reuse.Owner, owner)
+        then
+            // Write only what changed: most steps keep both children and the value (a push down a
+            // spine only changes sizes), and every reference store costs a GC write barrier.
+            if not (obj.ReferenceEquals(reuse.Left, l)) then
+                reuse.Left <- l
+
+            if not (obj.ReferenceEquals(reuse.Right, r)) then
+                reuse.Right <- r
+
+            if typeof<'T>.IsValueType || not (obj.ReferenceEquals(box reuse.Value, box x)) then
+                reuse.Value <- x
+
+            reuse.Size <- n
+            reuse
+        else
+            TreeNode<'T>(owner, l, x, r, n)
+
+    let inline node (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) = make null null l x r
 
     /// A side of size a may stand next to a side of size b: delta * weight a >= weight b.
     let inline balanced (a: int) (b: int) = Delta * int64 (a + 1) >= int64 (b + 1)
 
-    /// l x r where r is too heavy: one single or double left rotation.
-    let rotateL (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
+    /// l x r (rebuilding `reuse`) where r is too heavy: one single or double left rotation.
+    let rotateL (owner: obj) (reuse: TreeNode<'T>) (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
         let rl = r.Left
         let rr = r.Right
+        let rv = r.Value
 
         if size rl + 1 < Gamma * (size rr + 1) then
-            node (node l x rl) r.Value rr
+            let inner = make owner reuse l x rl
+            make owner r inner rv rr
         else
-            node (node l x rl.Left) rl.Value (node rl.Right r.Value rr)
+            let rll = rl.Left
+            let rlr = rl.Right
+            let rlv = rl.Value
+            let a = make owner reuse l x rll
+            let c = make owner r rlr rv rr
+            make owner rl a rlv c
 
-    /// l x r where l is too heavy: one single or double right rotation.
-    let rotateR (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
+    /// l x r (rebuilding `reuse`) where l is too heavy: one single or double right rotation.
+    let rotateR (owner: obj) (reuse: TreeNode<'T>) (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
         let ll = l.Left
         let lr = l.Right
+        let lv = l.Value
 
         if size lr + 1 < Gamma * (size ll + 1) then
-            node ll l.Value (node lr x r)
+            let inner = make owner reuse lr x r
+            make owner l ll lv inner
         else
-            node (node ll l.Value lr.Left) lr.Value (node lr.Right x r)
+            let lrl = lr.Left
+            let lrr = lr.Right
+            let lrv = lr.Value
+            let a = make owner l ll lv lrl
+            let c = make owner reuse lrr x r
+            make owner lr a lrv c
 
     /// l x r where l may have grown (or r shrunk) by one, or l came from a link into a heavier side.
-    let balanceL (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
-        let sl = size l
-        let sr = size r
-
-        if balanced sr sl then
-            TreeNode<'T>(l, x, r, sl + sr + 1)
+    let balanceL (owner: obj) (reuse: TreeNode<'T>) (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
+        if balanced (size r) (size l) then
+            make owner reuse l x r
         else
-            rotateR l x r
+            rotateR owner reuse l x r
 
     /// l x r where r may have grown (or l shrunk) by one, or r came from a link into a heavier side.
-    let balanceR (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
-        let sl = size l
-        let sr = size r
-
-        if balanced sl sr then
-            TreeNode<'T>(l, x, r, sl + sr + 1)
+    let balanceR (owner: obj) (reuse: TreeNode<'T>) (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
+        if balanced (size l) (size r) then
+            make owner reuse l x r
         else
-            rotateL l x r
+            rotateL owner reuse l x r
 
-    let rec insertMin (x: 'T) (t: TreeNode<'T>) =
+    let rec insertMin (owner: obj) (x: 'T) (t: TreeNode<'T>) =
         if isNull t then
-            leaf x
+            leaf owner x
         else
-            balanceL (insertMin x t.Left) t.Value t.Right
+            balanceL owner t (insertMin owner x t.Left) t.Value t.Right
 
-    let rec insertMax (x: 'T) (t: TreeNode<'T>) =
+    let rec insertMax (owner: obj) (x: 'T) (t: TreeNode<'T>) =
         if isNull t then
-            leaf x
+            leaf owner x
         else
-            balanceR t.Left t.Value (insertMax x t.Right)
+            balanceR owner t t.Left t.Value (insertMax owner x t.Right)
 
-    let rec insertAt (i: int) (x: 'T) (t: TreeNode<'T>) =
+    let rec insertAt (owner: obj) (i: int) (x: 'T) (t: TreeNode<'T>) =
         if isNull t then
-            leaf x
+            leaf owner x
         else
             let sl = size t.Left
 
             if i <= sl then
-                balanceL (insertAt i x t.Left) t.Value t.Right
+                balanceL owner t (insertAt owner i x t.Left) t.Value t.Right
             else
-                balanceR t.Left t.Value (insertAt (i - sl - 1) x t.Right)
+                balanceR owner t t.Left t.Value (insertAt owner (i - sl - 1) x t.Right)
 
     let rec minValue (t: TreeNode<'T>) =
         if isNull t.Left then t.Value else minValue t.Left
@@ -115,74 +154,80 @@ module internal Wbt =
         if isNull t.Right then t.Value else maxValue t.Right
 
     /// t without its first element (t not empty).
-    let rec removeMin (t: TreeNode<'T>) =
+    let rec removeMin (owner: obj) (t: TreeNode<'T>) =
         if isNull t.Left then
             t.Right
         else
-            balanceR (removeMin t.Left) t.Value t.Right
+            balanceR owner t (removeMin owner t.Left) t.Value t.Right
 
     /// t without its last element (t not empty).
-    let rec removeMax (t: TreeNode<'T>) =
+    let rec removeMax (owner: obj) (t: TreeNode<'T>) =
         if isNull t.Right then
             t.Left
         else
-            balanceL t.Left t.Value (removeMax t.Right)
+            balanceL owner t t.Left t.Value (removeMax owner t.Right)
 
-    /// l ++ r for two trees balanced with each other (the children of a removed node). Taking the
-    /// boundary element from the larger side keeps the result balanced without rotation.
-    let glue (l: TreeNode<'T>) (r: TreeNode<'T>) =
-        if isNull l then r
-        elif isNull r then l
-        elif l.Size > r.Size then node (removeMax l) (maxValue l) r
-        else node l (minValue r) (removeMin r)
+    /// l ++ r for two trees balanced with each other (the children of the removed node `reuse`).
+    /// Taking the boundary element from the larger side keeps the result balanced without rotation.
+    let glue (owner: obj) (reuse: TreeNode<'T>) (l: TreeNode<'T>) (r: TreeNode<'T>) =
+        if isNull l then
+            r
+        elif isNull r then
+            l
+        elif l.Size > r.Size then
+            let m = maxValue l
+            make owner reuse (removeMax owner l) m r
+        else
+            let m = minValue r
+            make owner reuse l m (removeMin owner r)
 
-    let rec removeAt (i: int) (t: TreeNode<'T>) =
+    let rec removeAt (owner: obj) (i: int) (t: TreeNode<'T>) =
         let sl = size t.Left
 
         if i < sl then
-            balanceR (removeAt i t.Left) t.Value t.Right
+            balanceR owner t (removeAt owner i t.Left) t.Value t.Right
         elif i > sl then
-            balanceL t.Left t.Value (removeAt (i - sl - 1) t.Right)
+            balanceL owner t t.Left t.Value (removeAt owner (i - sl - 1) t.Right)
         else
-            glue t.Left t.Right
+            glue owner t t.Left t.Right
 
-    let rec setAt (i: int) (x: 'T) (t: TreeNode<'T>) =
+    let rec setAt (owner: obj) (i: int) (x: 'T) (t: TreeNode<'T>) =
         let sl = size t.Left
 
         if i < sl then
-            TreeNode<'T>(setAt i x t.Left, t.Value, t.Right, t.Size)
+            make owner t (setAt owner i x t.Left) t.Value t.Right
         elif i > sl then
-            TreeNode<'T>(t.Left, t.Value, setAt (i - sl - 1) x t.Right, t.Size)
+            make owner t t.Left t.Value (setAt owner (i - sl - 1) x t.Right)
         else
-            TreeNode<'T>(t.Left, x, t.Right, t.Size)
+            make owner t t.Left x t.Right
 
-    /// l ++ [x] ++ r for trees of any sizes. O(|height l - height r| + 1).
+    /// l ++ [x] ++ r for trees of any sizes (persistent). O(|height l - height r| + 1).
     let rec link (l: TreeNode<'T>) (x: 'T) (r: TreeNode<'T>) =
         if isNull l then
-            insertMin x r
+            insertMin null x r
         elif isNull r then
-            insertMax x l
+            insertMax null x l
         elif not (balanced l.Size r.Size) then
-            balanceL (link l x r.Left) r.Value r.Right
+            balanceL null null (link l x r.Left) r.Value r.Right
         elif not (balanced r.Size l.Size) then
-            balanceR l.Left l.Value (link l.Right x r)
+            balanceR null null l.Left l.Value (link l.Right x r)
         else
-            TreeNode<'T>(l, x, r, l.Size + r.Size + 1)
+            node l x r
 
-    /// l ++ r for trees of any sizes. O(|height l - height r| + log n).
+    /// l ++ r for trees of any sizes (persistent). O(|height l - height r| + log n).
     let rec merge (l: TreeNode<'T>) (r: TreeNode<'T>) =
         if isNull l then
             r
         elif isNull r then
             l
         elif not (balanced l.Size r.Size) then
-            balanceL (merge l r.Left) r.Value r.Right
+            balanceL null null (merge l r.Left) r.Value r.Right
         elif not (balanced r.Size l.Size) then
-            balanceR l.Left l.Value (merge l.Right r)
+            balanceR null null l.Left l.Value (merge l.Right r)
         else
-            glue l r
+            glue null null l r
 
-    /// The first n elements (0 <= n). O(log n).
+    /// The first n elements (0 <= n; persistent). O(log n).
     let rec take (n: int) (t: TreeNode<'T>) =
         if n <= 0 then
             null
@@ -196,7 +241,7 @@ module internal Wbt =
             else
                 link t.Left t.Value (take (n - sl - 1) t.Right)
 
-    /// Without the first n elements (0 <= n). O(log n).
+    /// Without the first n elements (0 <= n; persistent). O(log n).
     let rec drop (n: int) (t: TreeNode<'T>) =
         if n <= 0 then
             t
@@ -215,7 +260,7 @@ module internal Wbt =
             null
         else
             let mid = lo + (hi - lo) / 2
-            TreeNode<'T>(ofArray a lo mid, a[mid], ofArray a (mid + 1) hi, hi - lo)
+            TreeNode<'T>(null, ofArray a lo mid, a[mid], ofArray a (mid + 1) hi, hi - lo)
 
     /// Copies the elements of t at positions [lo, hi) (relative to t) to dest from di; returns the next di.
     let rec copy (t: TreeNode<'T>) (lo: int) (hi: int) (dest: 'T[]) (di: int) =
@@ -262,42 +307,37 @@ module internal Wbt =
             if lo < sl then
                 iterBack t.Left lo hi f
 
-    let rec insertSorted (cmp: IComparer<'T>) (x: 'T) (t: TreeNode<'T>) =
+    let rec insertSorted (owner: obj) (cmp: IComparer<'T>) (x: 'T) (t: TreeNode<'T>) =
         if isNull t then
-            leaf x
+            leaf owner x
         else
             let c = cmp.Compare(x, t.Value)
 
             if c < 0 then
-                balanceL (insertSorted cmp x t.Left) t.Value t.Right
+                balanceL owner t (insertSorted owner cmp x t.Left) t.Value t.Right
             elif c > 0 then
-                balanceR t.Left t.Value (insertSorted cmp x t.Right)
+                balanceR owner t t.Left t.Value (insertSorted owner cmp x t.Right)
             else
-                TreeNode<'T>(t.Left, x, t.Right, t.Size)
+                make owner t t.Left x t.Right
 
-    /// t without the element equal to x; t itself when there is none.
-    let rec removeSorted (cmp: IComparer<'T>) (x: 'T) (t: TreeNode<'T>) =
+    /// t without the element equal to x, and whether there was one (when not, t is returned and
+    /// nothing was changed). Owned edits may change nodes in place, so identity cannot tell.
+    let rec removeSorted (owner: obj) (cmp: IComparer<'T>) (x: 'T) (t: TreeNode<'T>) : struct (TreeNode<'T> * bool) =
         if isNull t then
-            t
+            struct (t, false)
         else
             let c = cmp.Compare(x, t.Value)
 
             if c < 0 then
-                let l = removeSorted cmp x t.Left
-
-                if obj.ReferenceEquals(l, t.Left) then
-                    t
-                else
-                    balanceR l t.Value t.Right
+                match removeSorted owner cmp x t.Left with
+                | struct (_, false) -> struct (t, false)
+                | struct (l, true) -> struct (balanceR owner t l t.Value t.Right, true)
             elif c > 0 then
-                let r = removeSorted cmp x t.Right
-
-                if obj.ReferenceEquals(r, t.Right) then
-                    t
-                else
-                    balanceL t.Left t.Value r
+                match removeSorted owner cmp x t.Right with
+                | struct (_, false) -> struct (t, false)
+                | struct (r, true) -> struct (balanceL owner t t.Left t.Value r, true)
             else
-                glue t.Left t.Right
+                struct (glue owner t t.Left t.Right, true)
 
     /// The height (0 for empty); for tests and diagnostics. O(n).
     let rec height (t: TreeNode<'T>) =
@@ -422,32 +462,34 @@ module Tree =
         if i < 0 || i >= t.Count then
             outOfRange "i"
 
-        Tree<'T>(Wbt.setAt i x t.Root)
+        Tree<'T>(Wbt.setAt null i x t.Root)
 
     /// x inserted before position i (i = count appends). O(log n).
     let insertAt (i: int) (x: 'T) (t: Tree<'T>) =
         if i < 0 || i > t.Count then
             outOfRange "i"
 
-        Tree<'T>(Wbt.insertAt i x t.Root)
+        Tree<'T>(Wbt.insertAt null i x t.Root)
 
-    /// The element at position i removed. O(log n).
-    let removeAt (i: int) (t: Tree<'T>) =
+    let private removeAtWith (owner: obj) (i: int) (t: Tree<'T>) =
         if i < 0 || i >= t.Count then
             outOfRange "i"
 
         let root =
-            if i = 0 then Wbt.removeMin t.Root
-            elif i = t.Count - 1 then Wbt.removeMax t.Root
-            else Wbt.removeAt i t.Root
+            if i = 0 then Wbt.removeMin owner t.Root
+            elif i = t.Count - 1 then Wbt.removeMax owner t.Root
+            else Wbt.removeAt owner i t.Root
 
         wrap t root
 
+    /// The element at position i removed. O(log n).
+    let removeAt (i: int) (t: Tree<'T>) = removeAtWith null i t
+
     /// x before the first element. O(log n).
-    let pushFront (x: 'T) (t: Tree<'T>) = Tree<'T>(Wbt.insertMin x t.Root)
+    let pushFront (x: 'T) (t: Tree<'T>) = Tree<'T>(Wbt.insertMin null x t.Root)
 
     /// x after the last element. O(log n).
-    let pushBack (x: 'T) (t: Tree<'T>) = Tree<'T>(Wbt.insertMax x t.Root)
+    let pushBack (x: 'T) (t: Tree<'T>) = Tree<'T>(Wbt.insertMax null x t.Root)
 
     /// The count elements from position start, sharing structure with t (t itself for the whole range).
     /// O(log n).
@@ -517,11 +559,17 @@ module Tree =
 
     /// x inserted at its place in cmp's order; an element equal to x under cmp is replaced by x.
     /// O(log n).
-    let insertSorted (cmp: IComparer<'T>) (x: 'T) (t: Tree<'T>) = Tree<'T>(Wbt.insertSorted cmp x t.Root)
+    let insertSorted (cmp: IComparer<'T>) (x: 'T) (t: Tree<'T>) =
+        Tree<'T>(Wbt.insertSorted null cmp x t.Root)
+
+    let private removeSortedWith (owner: obj) (cmp: IComparer<'T>) (x: 'T) (t: Tree<'T>) =
+        match Wbt.removeSorted owner cmp x t.Root with
+        | struct (root, true) -> wrap t root
+        | struct (_, false) -> t
 
     /// The element equal to x under cmp removed; t itself (the same instance) when there is none.
     /// O(log n).
-    let removeSorted (cmp: IComparer<'T>) (x: 'T) (t: Tree<'T>) = wrap t (Wbt.removeSorted cmp x t.Root)
+    let removeSorted (cmp: IComparer<'T>) (x: 'T) (t: Tree<'T>) = removeSortedWith null cmp x t
 
     /// The position of the element equal to x under cmp, or -1. O(log n), no allocation.
     let rank (cmp: IComparer<'T>) (x: 'T) (t: Tree<'T>) =
@@ -577,6 +625,49 @@ module Tree =
                 n <- n.Right
 
         result
+
+    // ---- Owned (transient) edits ----
+    // Each returns exactly what its persistent counterpart returns (same elements, same shape), but
+    // nodes stamped with `owner` are edited in place instead of copied, and the nodes it creates are
+    // stamped with `owner`: once a path is owned, pushBackOwned allocates one leaf. A null owner makes
+    // it the persistent operation. The result may be this same Tree instance although its contents
+    // changed (the root node was edited in place).
+    // Contract (as HashMap.AddOwned): the tree passed in, and every tree sharing nodes stamped with
+    // `owner` (earlier versions, results of persistent operations on them), may change and become
+    // invalid; the caller promises nobody still needs them. A tree must not hold the same owned node
+    // twice (as `concat t t` would). To keep a snapshot unchanged, use a fresh owner for all later
+    // owned edits. Persistent operations never change any node, whatever the owners.
+
+    /// Owned pushFront (see the contract above). O(log n); allocates one node on an owned path.
+    let pushFrontOwned (owner: obj) (x: 'T) (t: Tree<'T>) = wrap t (Wbt.insertMin owner x t.Root)
+
+    /// Owned pushBack (see the contract above). O(log n); allocates one node on an owned path.
+    let pushBackOwned (owner: obj) (x: 'T) (t: Tree<'T>) = wrap t (Wbt.insertMax owner x t.Root)
+
+    /// Owned insertAt (see the contract above). O(log n).
+    let insertAtOwned (owner: obj) (i: int) (x: 'T) (t: Tree<'T>) =
+        if i < 0 || i > t.Count then
+            outOfRange "i"
+
+        wrap t (Wbt.insertAt owner i x t.Root)
+
+    /// Owned removeAt (see the contract above). O(log n); no allocation on an owned path.
+    let removeAtOwned (owner: obj) (i: int) (t: Tree<'T>) = removeAtWith owner i t
+
+    /// Owned setAt (see the contract above). O(log n); no allocation on an owned path.
+    let setAtOwned (owner: obj) (i: int) (x: 'T) (t: Tree<'T>) =
+        if i < 0 || i >= t.Count then
+            outOfRange "i"
+
+        wrap t (Wbt.setAt owner i x t.Root)
+
+    /// Owned insertSorted (see the contract above). O(log n).
+    let insertSortedOwned (owner: obj) (cmp: IComparer<'T>) (x: 'T) (t: Tree<'T>) =
+        wrap t (Wbt.insertSorted owner cmp x t.Root)
+
+    /// Owned removeSorted (see the contract above): t itself, unchanged, when there is no such
+    /// element. O(log n).
+    let removeSortedOwned (owner: obj) (cmp: IComparer<'T>) (x: 'T) (t: Tree<'T>) = removeSortedWith owner cmp x t
 
     /// Whether every node's size is right and every node is weight-balanced (tests). O(n).
     let isValid (t: Tree<'T>) = Wbt.valid t.Root

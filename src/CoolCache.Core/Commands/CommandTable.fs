@@ -76,6 +76,30 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "INCRBYFLOAT" 3 (W ||| Deny ||| Fast) keys1 S "2.6.0" "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist." "O(1)" StringCommands.incrbyfloat
           cmd "LCS" -3 R keys12 S "7.0.0" "Finds the longest common substring." "O(N*M)" StringCommands.lcs
 
+          // lists (t_list.c)
+          cmd "LPUSH" -3 (W ||| Deny ||| Fast) keys1 CommandGroup.List "1.0.0" "Prepend one or multiple elements to a list" "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments." ListCommands.lpush
+          cmd "RPUSH" -3 (W ||| Deny ||| Fast) keys1 CommandGroup.List "1.0.0" "Append one or multiple elements to a list" "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments." ListCommands.rpush
+          cmd "LPUSHX" -3 (W ||| Deny ||| Fast) keys1 CommandGroup.List "2.2.0" "Prepend an element to a list, only if the list exists" "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments." ListCommands.lpushx
+          cmd "RPUSHX" -3 (W ||| Deny ||| Fast) keys1 CommandGroup.List "2.2.0" "Append an element to a list, only if the list exists" "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments." ListCommands.rpushx
+          cmd "LPOP" -2 (W ||| Fast) keys1 CommandGroup.List "1.0.0" "Remove and get the first elements in a list" "O(N) where N is the number of elements returned" ListCommands.lpop
+          cmd "RPOP" -2 (W ||| Fast) keys1 CommandGroup.List "1.0.0" "Remove and get the last elements in a list" "O(N) where N is the number of elements returned" ListCommands.rpop
+          cmd "LLEN" 2 (R ||| Fast) keys1 CommandGroup.List "1.0.0" "Get the length of a list" "O(1)" ListCommands.llen
+          cmd "LRANGE" 4 R keys1 CommandGroup.List "1.0.0" "Get a range of elements from a list" "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range." ListCommands.lrange
+          cmd "LINDEX" 3 R keys1 CommandGroup.List "1.0.0" "Get an element from a list by its index" "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1)." ListCommands.lindex
+          cmd "LSET" 4 (W ||| Deny) keys1 CommandGroup.List "1.0.0" "Set the value of an element in a list by its index" "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1)." ListCommands.lset
+          cmd "LINSERT" 5 (W ||| Deny) keys1 CommandGroup.List "2.2.0" "Insert an element before or after another element in a list" "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N)." ListCommands.linsert
+          cmd "LREM" 4 W keys1 CommandGroup.List "1.0.0" "Remove elements from a list" "O(N+M) where N is the length of the list and M is the number of elements removed." ListCommands.lrem
+          cmd "LTRIM" 4 W keys1 CommandGroup.List "1.0.0" "Trim a list to the specified range" "O(N) where N is the number of elements to be removed by the operation." ListCommands.ltrim
+          cmd "LPOS" -3 R keys1 CommandGroup.List "6.0.6" "Return the index of matching elements on a list" "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time." ListCommands.lpos
+          cmd "LMOVE" 5 (W ||| Deny) keys12 CommandGroup.List "6.2.0" "Pop an element from a list, push it to another list and return it" "O(1)" ListCommands.lmove
+          cmd "RPOPLPUSH" 3 (W ||| Deny) keys12 CommandGroup.List "1.2.0" "Remove the last element in a list, prepend it to another list and return it" "O(1)" ListCommands.rpoplpush
+          cmd "LMPOP" -4 W (KeySpec.Numkeys 1) CommandGroup.List "7.0.0" "Pop elements from a list" "O(N+M) where N is the number of provided keys and M is the number of elements returned." ListCommands.lmpop
+          cmd "BLPOP" -3 (W ||| F.NoScript ||| F.Blocking) (KeySpec.Range(1, -2, 1)) CommandGroup.List "2.0.0" "Remove and get the first element in a list, or block until one is available" "O(N) where N is the number of provided keys." ListCommands.blpop
+          cmd "BRPOP" -3 (W ||| F.NoScript ||| F.Blocking) (KeySpec.Range(1, -2, 1)) CommandGroup.List "2.0.0" "Remove and get the last element in a list, or block until one is available" "O(N) where N is the number of provided keys." ListCommands.brpop
+          cmd "BLMOVE" 6 (W ||| Deny ||| F.NoScript ||| F.Blocking) keys12 CommandGroup.List "6.2.0" "Pop an element from a list, push it to another list and return it; or block until one is available" "O(1)" ListCommands.blmove
+          cmd "BRPOPLPUSH" 4 (W ||| Deny ||| F.NoScript ||| F.Blocking) keys12 CommandGroup.List "2.2.0" "Pop an element from a list, push it to another list and return it; or block until one is available" "O(1)" ListCommands.brpoplpush
+          cmd "BLMPOP" -5 (W ||| F.Blocking) (KeySpec.Numkeys 2) CommandGroup.List "7.0.0" "Pop elements from a list, or block until one is available" "O(N+M) where N is the number of provided keys and M is the number of elements returned." ListCommands.blmpop
+
           // keyspace (db.c, expire.c, object.c)
           cmd "DEL" -2 W keysAll G "1.0.0" "Deletes one or more keys." "O(N)" KeyCommands.del
           cmd "UNLINK" -2 (W ||| Fast) keysAll G "4.0.0" "Asynchronously deletes one or more keys." "O(1) for each key removed" KeyCommands.del

@@ -62,12 +62,17 @@ type RedisError =
     | HashNotFloat
     | ValueNanOrInfinity
     | ValueOutOfRange
-    | ValueOutOfRangeBetween of lo: int64 * hi: int64
     | NotPositive
     | OutOfRangeBetween of min: int64 * max: int64
     | NumkeysNotPositive
     | NumkeysTooMany
     | LimitNegative
+    // lists (t_list.c)
+    | IndexOutOfRange
+    | CountNotPositive
+    | LposRankZero
+    | LposCountNegative
+    | LposMaxLenNegative
     | Custom of text: string
 
 module RedisError =
@@ -160,14 +165,18 @@ module RedisError =
         | RedisError.HashNotFloat -> "ERR hash value is not a float"
         | RedisError.ValueNanOrInfinity -> "ERR value is NaN or Infinity"
         | RedisError.ValueOutOfRange -> "ERR value is out of range"
-        | RedisError.ValueOutOfRangeBetween(lo, hi) ->
-            sprintf "ERR value is out of range, value must between %d and %d" lo hi
         | RedisError.NotPositive -> "ERR value is out of range, must be positive"
         | RedisError.OutOfRangeBetween(lo, hi) ->
             sprintf "ERR value is out of range, value must between %d and %d" lo hi
         | RedisError.NumkeysNotPositive -> "ERR numkeys should be greater than 0"
         | RedisError.NumkeysTooMany -> "ERR Number of keys can't be greater than number of args"
         | RedisError.LimitNegative -> "ERR LIMIT can't be negative"
+        | RedisError.IndexOutOfRange -> "ERR index out of range"
+        | RedisError.CountNotPositive -> "ERR count should be greater than 0"
+        | RedisError.LposRankZero ->
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+        | RedisError.LposCountNegative -> "ERR COUNT can't be negative"
+        | RedisError.LposMaxLenNegative -> "ERR MAXLEN can't be negative"
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -295,7 +295,7 @@ let hrandfield: Handler =
                 let! l = readInt64 argv[2]
 
                 if l < -Int64.MaxValue then
-                    return! Error(RedisError.ValueOutOfRangeBetween(-Int64.MaxValue, Int64.MaxValue))
+                    return! Error(RedisError.OutOfRangeBetween(-Int64.MaxValue, Int64.MaxValue))
                 elif argv.Length > 4 || (argv.Length = 4 && not (is "WITHVALUES" argv[3])) then
                     return! Error RedisError.Syntax
                 else

@@ -19,6 +19,8 @@ type Value =
     | Hash of RedisHash
     /// A set: "intset" or "hashtable" (RedisSet.Intset).
     | Set of RedisSet
+    /// A list: always "quicklist" (Redis 7.0 has no small-list encoding).
+    | List of RedisList
 
 module Value =
     /// Redis's OBJ_SHARED_INTEGERS: integer strings below this are shared objects.
@@ -33,6 +35,7 @@ module Value =
         | Value.UnsharedString _ -> "string"
         | Value.Hash _ -> "hash"
         | Value.Set _ -> "set"
+        | Value.List _ -> "list"
 
     let private isIntEncodable (b: Bytes) =
         b.Length <= 20 && (Numbers.tryParseInt64 b).IsSome
@@ -48,6 +51,7 @@ module Value =
         | Value.RawString _ -> "raw"
         | Value.Hash h -> RedisHash.encoding h
         | Value.Set s -> if s.Intset then "intset" else "hashtable"
+        | Value.List _ -> "quicklist"
 
     /// OBJECT REFCOUNT: shared small integers report INT_MAX, as in Redis.
     let refCount (v: Value) =
@@ -63,6 +67,8 @@ module Value =
         | Value.String b -> Value.UnsharedString b
         | Value.Hash h -> Value.Hash(RedisHash.duplicate h)
         | Value.Set s -> Value.Set(RedisSet.copy s)
+        // Owned edits change a list's nodes in place: the copy must share none of them.
+        | Value.List l -> Value.List(RedisList.copy l)
         | other -> other
 
     /// The bytes of a string value, or ValueNone for other kinds.

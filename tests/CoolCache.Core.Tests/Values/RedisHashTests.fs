@@ -530,7 +530,7 @@ let tests =
 
                 Expect.equal
                     (fst (exec w [ "HRANDFIELD"; "h"; "-9223372036854775808" ]))
-                    (err (RedisError.ValueOutOfRangeBetween(-Int64.MaxValue, Int64.MaxValue)))
+                    (err (RedisError.OutOfRangeBetween(-Int64.MaxValue, Int64.MaxValue)))
                     "below -LONG_MAX"
 
                 Expect.equal
