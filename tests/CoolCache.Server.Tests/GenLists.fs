@@ -118,6 +118,17 @@ let private lmpopArgs: Parts =
         return lit numKeys :: ks @ where @ count
     }
 
+/// A blocking command's timeout: mostly a short wait (when nothing is there both servers time out
+/// after 10ms; the multi-client cases are BlockingScenarioTests), sometimes a bad value.
+let private timeout: Parts =
+    one (
+        Gen.frequency
+            [
+                6, Gen.constant (lit "0.01")
+                1, litOf [ "abc"; "-1"; "-0.5"; "nan"; "inf"; "1e300"; ""; " 1"; "0x"; "1e-4" ]
+            ]
+    )
+
 /// The list commands, weighted so that lists exist and grow.
 let commands: Gen<Draft> =
     Gen.frequency
@@ -148,6 +159,11 @@ let commands: Gen<Draft> =
             3, cmd "LMOVE" [ key; key; listEnd; listEnd ]
             2, cmd "RPOPLPUSH" [ key; key ]
             3, cmd "LMPOP" [ lmpopArgs ]
+            1, cmd "BLPOP" [ keys (1, 3); timeout ]
+            1, cmd "BRPOP" [ keys (1, 3); timeout ]
+            1, cmd "BLMOVE" [ key; key; listEnd; listEnd; timeout ]
+            1, cmd "BRPOPLPUSH" [ key; key; timeout ]
+            1, cmd "BLMPOP" [ timeout; lmpopArgs ]
         ]
 
 /// Wrong argument counts (name, number of arguments after it); LPOP/RPOP with two arguments after
@@ -177,4 +193,9 @@ let wrongArity: (string * int) list =
         "RPOPLPUSH", 3
         "LMPOP", 1
         "LMPOP", 2
+        "BLPOP", 1
+        "BRPOP", 0
+        "BLMOVE", 4
+        "BRPOPLPUSH", 2
+        "BLMPOP", 3
     ]

@@ -3,7 +3,14 @@ module CoolCache.Server.Tests.Main
 open Expecto
 
 let all =
-    testList "Server" [ DifferentialTests.tests; IntegrationTests.tests; HostileInputTests.tests ]
+    testList
+        "Server"
+        [
+            DifferentialTests.tests
+            IntegrationTests.tests
+            HostileInputTests.tests
+            BlockingScenarioTests.tests
+        ]
 
 [<EntryPoint>]
 let main argv = runTestsWithCLIArgs [] argv all

@@ -208,28 +208,15 @@ type RawClient private (client: TcpClient, timeout: TimeSpan) =
             return new RawClient(client, timeout)
         }
 
-    /// Sends all commands in one write (pipelined), then reads exactly one reply per command and
-    /// returns each reply's raw bytes.
-    member _.SendBatch(commands: byte[] list seq) : Task<byte[][]> =
+    /// Reads exactly count replies (raw bytes each); what names the awaited commands in errors.
+    member private _.ReadReplies(count: int, what: int -> string) : Task<byte[][]> =
         task {
-            let commands = Seq.toArray commands
             use cts = new CancellationTokenSource(timeout)
-
-            let payload = commands |> Array.map encodeCommand |> Array.concat
-
-            let replies = Array.zeroCreate<byte[]> commands.Length
+            let replies = Array.zeroCreate<byte[]> count
             let mutable got = 0
 
-            let next () =
-                if got < commands.Length then
-                    formatCommand commands[got]
-                else
-                    "-"
-
             try
-                do! stream.WriteAsync(payload.AsMemory(), cts.Token)
-
-                while got < commands.Length do
+                while got < count do
                     match tryParseAt buf start filled with
                     | Some(_, after) ->
                         replies[got] <- buf[start .. after - 1]
@@ -257,13 +244,46 @@ type RawClient private (client: TcpClient, timeout: TimeSpan) =
             | :? OperationCanceledException ->
                 raise (
                     TimeoutException(
-                        $"server did not reply within {timeout.TotalSeconds}s: got {got} of {commands.Length} replies; next command: {next ()}"
+                        $"server did not reply within {timeout.TotalSeconds}s: got {got} of {count} replies; next command: {what got}"
                     )
                 )
             | :? IOException as e ->
-                raise (IOException($"{e.Message}: got {got} of {commands.Length} replies; next command: {next ()}", e))
+                raise (IOException($"{e.Message}: got {got} of {count} replies; next command: {what got}", e))
 
             return replies
+        }
+
+    /// Sends all commands in one write (pipelined), then reads exactly one reply per command and
+    /// returns each reply's raw bytes.
+    member this.SendBatch(commands: byte[] list seq) : Task<byte[][]> =
+        task {
+            let commands = Seq.toArray commands
+            do! this.Post commands
+
+            return!
+                this.ReadReplies(
+                    commands.Length,
+                    (fun i ->
+                        if i < commands.Length then
+                            formatCommand commands[i]
+                        else
+                            "-")
+                )
+        }
+
+    /// Sends commands (one write) without reading their replies (a blocking command's reply comes later).
+    member _.Post(commands: byte[] list seq) : Task =
+        task {
+            let payload = commands |> Seq.map encodeCommand |> Array.concat
+            use cts = new CancellationTokenSource(timeout)
+            do! stream.WriteAsync(payload.AsMemory(), cts.Token)
+        }
+
+    /// Reads the next reply (of a command sent with Post).
+    member this.Receive() : Task<byte[]> =
+        task {
+            let! r = this.ReadReplies(1, (fun _ -> "(posted earlier)"))
+            return r[0]
         }
 
     /// Sends one command and returns its raw reply.

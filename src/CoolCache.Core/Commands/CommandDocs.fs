@@ -47,6 +47,8 @@ let categories (spec: CommandSpec) =
         | CommandGroup.Set -> "@set"
         | CommandGroup.SortedSet -> "@sortedset"
         if has CommandFlags.Fast spec then "@fast" else "@slow"
+        if has CommandFlags.Blocking spec then
+            "@blocking"
     ]
 
 let private keyRange (spec: CommandSpec) =

@@ -479,14 +479,15 @@ let blpop: Handler = bpop ListEnd.Left
 // BRPOP key [key ...] timeout
 let brpop: Handler = bpop ListEnd.Right
 
-/// BLMOVE / BRPOPLPUSH: the moved element; waits while the source is absent.
+/// BLMOVE / BRPOPLPUSH: the moved element; waits while the source is absent (a timeout answers a null
+/// array, as every list wait does in Redis 7.0: replyToBlockedClientTimedOut).
 let private bmove (ctx: Ctx) (s: Session) (argv: Bytes[]) (from: ListEnd) (into: ListEnd) (timeout: Bytes) (w: World) =
     match Args.readTimeout ctx.NowMs timeout with
     | Error e -> Outcome.error e s w
     | Ok deadline ->
         match moveGeneric ctx.NowMs argv[1] argv[2] from into (World.db s.Db w) with
         | Ok(ValueSome(struct (x, db))) -> Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db db w)
-        | Ok ValueNone -> waitForLists s [| argv[1] |] deadline RespValue.Null w
+        | Ok ValueNone -> waitForLists s [| argv[1] |] deadline RespValue.NullArray w
         | Error e -> Outcome.error e s w
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout: the ends are read before the timeout.
@@ -501,15 +502,16 @@ let blmove: Handler =
 let brpoplpush: Handler =
     fun ctx s argv w -> bmove ctx s argv ListEnd.Right ListEnd.Left argv[3] w
 
-// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the timeout is read first.
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: numkeys, the end and COUNT are read
+// before the timeout (lmpopGenericCommand, then blockingPopGenericCommand).
 let blmpop: Handler =
     fun ctx s argv w ->
-        match Args.readTimeout ctx.NowMs argv[1] with
+        match readMpopArgs argv 2 with
         | Error e -> Outcome.error e s w
-        | Ok deadline ->
-            match readMpopArgs argv 2 with
+        | Ok(struct (numKeys, where, count)) ->
+            match Args.readTimeout ctx.NowMs argv[1] with
             | Error e -> Outcome.error e s w
-            | Ok(struct (numKeys, where, count)) ->
+            | Ok deadline ->
                 match mpopGeneric ctx.NowMs argv 3 numKeys where count (World.db s.Db w) with
                 | Error e -> Outcome.error e s w
                 | Ok(ValueSome(struct (key, xs, db))) ->

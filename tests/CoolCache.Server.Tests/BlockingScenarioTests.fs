@@ -1,0 +1,319 @@
+/// Multi-client scenarios with blocking commands, run on a real redis-server and on CoolCache: each
+/// client's replies must be byte-identical, in RESP2 and RESP3. A blocked client is observed through
+/// CLIENT LIST (flags=b) on a separate control connection, never by sleeping.
+module CoolCache.Server.Tests.BlockingScenarioTests
+
+open System
+open System.Diagnostics
+open System.Text
+open System.Threading.Tasks
+open Expecto
+open CoolCache.Server.Tests.RawClient
+open CoolCache.Server.Tests.Servers
+
+/// One step of a scenario. Clients are numbered from 0.
+type Act =
+    /// Send a command and read its reply.
+    | Do of client: int * args: string list
+    /// Send a command that blocks; go on once the server shows the client as blocked.
+    | Start of client: int * args: string list
+    /// Read the reply of the client's blocked command (it must come now).
+    | Await of client: int
+    /// CLIENT UNBLOCK <target's id> [mode] from client (ids differ per server, so resolved per server).
+    | Unblock of client: int * target: int * mode: string list
+    /// Close a client's connection; go on once the server no longer counts it as blocked.
+    | Close of client: int
+
+type Scenario =
+    {
+        Name: string
+        Clients: int
+        Acts: Act list
+    }
+
+let private latin1 (s: string) = Encoding.Latin1.GetBytes s
+
+/// Wait for a condition with a deadline (no sleeping as synchronisation: poll the server).
+let private waitUntil (what: string) (check: unit -> Task<bool>) =
+    task {
+        let sw = Stopwatch.StartNew()
+        let mutable ok = false
+
+        while not ok do
+            let! c = check ()
+            ok <- c
+
+            if not ok then
+                if sw.Elapsed > TimeSpan.FromSeconds 10.0 then
+                    failwithf "timed out waiting until %s" what
+
+                do! Task.Yield()
+    }
+
+let private clientLine (control: RawClient) (id: int64) =
+    task {
+        let! raw =
+            control.Send [ latin1 "CLIENT"; latin1 "LIST"; latin1 "ID"; latin1 (string id) ]
+
+        return
+            match parseReply raw with
+            | Bulk b -> Encoding.Latin1.GetString b
+            | Verbatim b -> (Encoding.Latin1.GetString b).Substring 4
+            | other -> failwithf "CLIENT LIST replied %A" other
+    }
+
+let private isBlocked (control: RawClient) (id: int64) =
+    task {
+        let! line = clientLine control id
+        return line.Contains " flags=b "
+    }
+
+/// Runs a scenario on one server; the transcript is one line per reply: client, command, reply.
+let private run (port: int) (resp3: bool) (scenario: Scenario) : Task<string list> =
+    task {
+        use! control = RawClient.ConnectAsync port
+        let! _ = control.Cmd("FLUSHALL")
+        let clients = Array.zeroCreate<RawClient> scenario.Clients
+        let ids = Array.zeroCreate<int64> scenario.Clients
+        let pending = Array.create scenario.Clients ""
+        let transcript = ResizeArray<string>()
+
+        try
+            for i in 0 .. scenario.Clients - 1 do
+                let! c = RawClient.ConnectAsync port
+                clients[i] <- c
+
+                if resp3 then
+                    let! _ = c.Cmd("HELLO", "3")
+                    ()
+
+                let! id = c.Cmd("CLIENT", "ID")
+
+                ids[i] <-
+                    match parseReply id with
+                    | Integer n -> n
+                    | other -> failwithf "CLIENT ID replied %A" other
+
+            let record (client: int) (command: string) (reply: byte[]) =
+                transcript.Add(sprintf "client %d: %s -> %s" client command (escape reply))
+
+            for act in scenario.Acts do
+                match act with
+                | Do(c, args) ->
+                    let! reply = clients[c].Send(args |> List.map latin1)
+                    record c (String.Join(" ", args)) reply
+                | Start(c, args) ->
+                    do! clients[c].Post [ args |> List.map latin1 ]
+                    pending[c] <- String.Join(" ", args)
+                    do! waitUntil (sprintf "client %d blocks on %s" c pending[c]) (fun () -> isBlocked control ids[c])
+                | Await c ->
+                    let! reply = clients[c].Receive()
+                    record c pending[c] reply
+                | Unblock(c, target, mode) ->
+                    let args = [ "CLIENT"; "UNBLOCK"; string ids[target] ] @ mode
+                    let! reply = clients[c].Send(args |> List.map latin1)
+                    record c (sprintf "CLIENT UNBLOCK <client %d> %s" target (String.Join(" ", mode))) reply
+                | Close c ->
+                    clients[c].Dispose()
+
+                    do!
+                        waitUntil (sprintf "client %d is gone" c) (fun () ->
+                            task {
+                                let! line = clientLine control ids[c]
+                                return line = ""
+                            })
+        finally
+            for c in clients do
+                if not (isNull (box c)) then
+                    c.Dispose()
+
+        return List.ofSeq transcript
+    }
+
+let private scenarios: Scenario list =
+    [
+        {
+            Name = "BLPOP is served by another client's RPUSH"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "l"; "0" ])
+                    Do(1, [ "RPUSH"; "l"; "a"; "b" ])
+                    Await 0
+                    Do(1, [ "LRANGE"; "l"; "0"; "-1" ])
+                ]
+        }
+        {
+            Name = "waiters on one key are served first come, first served"
+            Clients = 3
+            Acts =
+                [
+                    Start(0, [ "BRPOP"; "l"; "0" ])
+                    Start(1, [ "BLPOP"; "l"; "0" ])
+                    Do(2, [ "LPUSH"; "l"; "x" ])
+                    Await 0
+                    Do(2, [ "LPUSH"; "l"; "y" ])
+                    Await 1
+                    Do(2, [ "EXISTS"; "l" ])
+                ]
+        }
+        {
+            Name = "one push of several elements serves several waiters"
+            Clients = 3
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "l"; "0" ])
+                    Start(1, [ "BLPOP"; "l"; "0" ])
+                    Do(2, [ "RPUSH"; "l"; "a"; "b"; "c" ])
+                    Await 0
+                    Await 1
+                    Do(2, [ "LRANGE"; "l"; "0"; "-1" ])
+                ]
+        }
+        {
+            Name = "a timeout answers null"
+            Clients = 1
+            Acts =
+                [
+                    Do(0, [ "BLPOP"; "l"; "0.05" ])
+                    Do(0, [ "BRPOP"; "l"; "m"; "0.01" ])
+                    Do(0, [ "BLMOVE"; "l"; "m"; "LEFT"; "RIGHT"; "0.01" ])
+                    Do(0, [ "BRPOPLPUSH"; "l"; "m"; "0.01" ])
+                    Do(0, [ "BLMPOP"; "0.01"; "2"; "l"; "m"; "LEFT" ])
+                ]
+        }
+        {
+            Name = "BLPOP on several keys is served by the key that gets an element"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "k1"; "k2"; "k3"; "0" ])
+                    Do(1, [ "RPUSH"; "k2"; "v" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "a key of another type does not serve a list waiter"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "k"; "0" ])
+                    Do(1, [ "SET"; "k"; "string" ])
+                    Do(1, [ "DEL"; "k" ])
+                    Do(1, [ "RPUSH"; "k"; "v" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "BLMOVE chains: the moved element serves a waiter on the destination"
+            Clients = 3
+            Acts =
+                [
+                    Start(0, [ "BLMOVE"; "src"; "dst"; "LEFT"; "RIGHT"; "0" ])
+                    Start(1, [ "BLPOP"; "dst"; "0" ])
+                    Do(2, [ "LPUSH"; "src"; "v" ])
+                    Await 0
+                    Await 1
+                    Do(2, [ "EXISTS"; "src"; "dst" ])
+                ]
+        }
+        {
+            Name = "BRPOPLPUSH is served and pushes to its destination"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BRPOPLPUSH"; "src"; "dst"; "0" ])
+                    Do(1, [ "RPUSH"; "src"; "a"; "b" ])
+                    Await 0
+                    Do(1, [ "LRANGE"; "dst"; "0"; "-1" ])
+                    Do(1, [ "LRANGE"; "src"; "0"; "-1" ])
+                ]
+        }
+        {
+            Name = "BLMPOP with COUNT is served with up to count elements"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLMPOP"; "0"; "2"; "k1"; "k2"; "RIGHT"; "COUNT"; "2" ])
+                    Do(1, [ "RPUSH"; "k2"; "a"; "b"; "c" ])
+                    Await 0
+                    Do(1, [ "LRANGE"; "k2"; "0"; "-1" ])
+                ]
+        }
+        {
+            Name = "CLIENT UNBLOCK ends a wait with the timeout reply or an error"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "l"; "0" ])
+                    Unblock(1, 0, [])
+                    Await 0
+                    Start(0, [ "BLPOP"; "l"; "0" ])
+                    Unblock(1, 0, [ "ERROR" ])
+                    Await 0
+                    Unblock(1, 0, [ "TIMEOUT" ])
+                    Do(1, [ "RPUSH"; "l"; "v" ])
+                    Do(1, [ "LLEN"; "l" ])
+                ]
+        }
+        {
+            Name = "a waiter that disconnects loses nothing"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "l"; "0" ])
+                    Close 0
+                    Do(1, [ "RPUSH"; "l"; "v" ])
+                    Do(1, [ "LRANGE"; "l"; "0"; "-1" ])
+                ]
+        }
+        {
+            Name = "the blocked client runs its later commands after it is served"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "l"; "0" ])
+                    Do(1, [ "RPUSH"; "l"; "a"; "b" ])
+                    Await 0
+                    Do(0, [ "LPOP"; "l" ])
+                ]
+        }
+    ]
+
+let private pair =
+    lazy
+        (task {
+            let! oracle = startOracle ()
+            let! candidate = startCoolCache ()
+
+            AppDomain.CurrentDomain.ProcessExit.Add(fun _ ->
+                for t in [ candidate; oracle ] do
+                    try
+                        t.Stop().AsTask().Wait(TimeSpan.FromSeconds 5.0) |> ignore
+                    with _ ->
+                        ())
+
+            return oracle, candidate
+        })
+
+let tests =
+    testSequenced
+    <| testList
+        "BlockingScenarios"
+        [
+            for scenario in scenarios do
+                for resp3 in [ false; true ] do
+                    let name = scenario.Name + (if resp3 then " (RESP3)" else "")
+
+                    testTask name {
+                        RedisProcess.requireRedisServer ()
+                        let! oracle, candidate = pair.Force()
+                        let! expected = run oracle.Port resp3 scenario
+                        let! actual = run candidate.Port resp3 scenario
+
+                        Expect.sequenceEqual
+                            actual
+                            expected
+                            (sprintf "%s replies like %s (left: %s)" candidate.Name oracle.Name candidate.Name)
+                    }
+        ]
