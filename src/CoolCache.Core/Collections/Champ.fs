@@ -304,6 +304,45 @@ module internal Champ =
 
         found
 
+    /// The common owned write, replacing the value of a key that is there: walks down without recursion
+    /// and, when every node on the path is stamped with `owner`, stores the entry in place and returns
+    /// true. False (nothing changed) when the key is absent or a node on the path is not owned: then
+    /// addOwned does the general case.
+    let tryReplaceOwned (owner: obj) (cmp: IEqualityComparer<'K>) (root: Node<'K, 'V>) (key: 'K) (value: 'V) pos =
+        let mutable node = root
+        let mutable shift = 0
+        let mutable result = false
+        let mutable searching = true
+
+        while searching && obj.ReferenceEquals(node.Owner, owner) do
+            if shift > 30 then
+                let found = collisionFind cmp node.Entries key
+
+                if found >= 0 then
+                    node.Entries[found] <- struct (key, value)
+                    result <- true
+
+                searching <- false
+            else
+                let bit = slotBit pos shift
+
+                if node.DataMap &&& bit <> 0u then
+                    let i = index node.DataMap bit
+                    let struct (k, _) = node.Entries[i]
+
+                    if cmp.Equals(k, key) then
+                        node.Entries[i] <- struct (key, value)
+                        result <- true
+
+                    searching <- false
+                elif node.NodeMap &&& bit <> 0u then
+                    node <- node.Children[index node.NodeMap bit]
+                    shift <- shift + 5
+                else
+                    searching <- false
+
+        result
+
     /// Owned add (`owner` non-null): the same result as `add`, but a node stamped with `owner` is edited in
     /// place (and returned) instead of copied; new nodes are stamped with `owner`. Returns the new node and
     /// whether the key was new.

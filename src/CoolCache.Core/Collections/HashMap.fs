@@ -58,12 +58,17 @@ type HashMap<'K, 'V> internal (comparer: IEqualityComparer<'K>, root: Node<'K, '
         if isNull owner then
             this.Add(key, value)
         else
-            let struct (root', added) =
-                Champ.addOwned owner comparer root key value (Champ.position (comparer.GetHashCode key)) 0
+            let pos = Champ.position (comparer.GetHashCode key)
 
-            if added then HashMap(comparer, root', count + 1)
-            elif obj.ReferenceEquals(root, root') then this
-            else HashMap(comparer, root', count)
+            if Champ.tryReplaceOwned owner comparer root key value pos then
+                this
+            else
+
+                let struct (root', added) = Champ.addOwned owner comparer root key value pos 0
+
+                if added then HashMap(comparer, root', count + 1)
+                elif obj.ReferenceEquals(root, root') then this
+                else HashMap(comparer, root', count)
 
     /// Owned (transient) remove: returns exactly what Remove returns (this same instance when the key is
     /// absent), editing nodes stamped with `owner` in place; same contract as AddOwned. A null owner makes
