@@ -73,6 +73,17 @@ type RedisError =
     | LposRankZero
     | LposCountNegative
     | LposMaxLenNegative
+    // sorted sets (t_zset.c)
+    | NxAndXx
+    | GtLtAndNx
+    | IncrSinglePair
+    | ScoreIsNaN
+    | MinMaxNotFloat
+    | MinMaxNotLexItem
+    | LimitNeedsByScoreOrLex
+    | WithScoresAndByLex
+    | NoInputKeys of command: string
+    | WeightNotFloat
     | Custom of text: string
 
 module RedisError =
@@ -177,6 +188,17 @@ module RedisError =
             "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
         | RedisError.LposCountNegative -> "ERR COUNT can't be negative"
         | RedisError.LposMaxLenNegative -> "ERR MAXLEN can't be negative"
+        | RedisError.NxAndXx -> "ERR XX and NX options at the same time are not compatible"
+        | RedisError.GtLtAndNx -> "ERR GT, LT, and/or NX options at the same time are not compatible"
+        | RedisError.IncrSinglePair -> "ERR INCR option supports a single increment-element pair"
+        | RedisError.ScoreIsNaN -> "ERR resulting score is not a number (NaN)"
+        | RedisError.MinMaxNotFloat -> "ERR min or max is not a float"
+        | RedisError.MinMaxNotLexItem -> "ERR min or max not valid string range item"
+        | RedisError.LimitNeedsByScoreOrLex ->
+            "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+        | RedisError.WithScoresAndByLex -> "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+        | RedisError.NoInputKeys cmd -> sprintf "ERR at least 1 input key is needed for '%s' command" cmd
+        | RedisError.WeightNotFloat -> "ERR weight value is not a float"
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

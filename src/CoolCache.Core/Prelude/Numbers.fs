@@ -428,6 +428,48 @@ let tryParseDouble (b: Bytes) : float voption =
     else
         ValueNone
 
+/// C strtod over the whole input, as Redis's zslParseRange checks it (score range bounds): leading isspace
+/// is skipped, overflow reads as +-inf and underflow as 0 (no ERANGE check), NaN is refused, and the empty
+/// input reads as 0 (nothing converted, nothing left over). The caller cuts the input at its first NUL,
+/// where a C string ends.
+let tryParseStrtod (s: ReadOnlySpan<byte>, result: outref<float>) : bool =
+    result <- 0.0
+
+    if s.IsEmpty then
+        true
+    else
+        let mutable start = 0
+
+        while start < s.Length && (s[start] = ' 'B || (s[start] >= 9uy && s[start] <= 13uy)) do
+            start <- start + 1
+
+        let rest = s.Slice start
+
+        match scanFloat rest with
+        | ValueNone -> false
+        | ValueSome syn ->
+            let sign = if syn.Negative then -1.0 else 1.0
+
+            match syn.Kind with
+            | 2 -> result <- sign * Double.PositiveInfinity
+            | 0 ->
+                let mutable v = 0.0
+                // .NET rounds correctly and, like strtod, gives +-infinity on overflow and 0 on underflow.
+                Double.TryParse(rest, NumberStyles.Float, CultureInfo.InvariantCulture, &v)
+                |> ignore
+
+                result <- v
+            | _ ->
+                let b = convertExact rest syn 53 -1074 1024
+
+                result <-
+                    match b.Kind with
+                    | 2 -> sign * Double.PositiveInfinity
+                    | 0 -> sign * 0.0
+                    | _ -> sign * Math.ScaleB(float b.M, b.E)
+
+            true
+
 /// %.17g as Redis 7.0 replies doubles ("inf", "-inf", "nan", "-0").
 let formatDouble (d: float) : string =
     if Double.IsPositiveInfinity d then

@@ -36,6 +36,10 @@ type Config =
         HashMaxListpackValue: int64
         /// Sets stay "intset" up to this many integer members (set-max-intset-entries).
         SetMaxIntsetEntries: int64
+        /// A sorted set stays "listpack" while it has at most this many members (zset-max-listpack-entries).
+        SortedSetMaxListpackEntries: int64
+        /// ... and every member added to it had at most this many bytes (zset-max-listpack-value).
+        SortedSetMaxListpackValue: int64
     }
 
 /// One setting: how to show it, how to set it from text, whether CONFIG SET may change it.
@@ -77,6 +81,8 @@ module Config =
             HashMaxListpackEntries = 512L
             HashMaxListpackValue = 64L
             SetMaxIntsetEntries = 512L
+            SortedSetMaxListpackEntries = 128L
+            SortedSetMaxListpackValue = 64L
         }
 
     /// Redis memtoull: "1gb" = 1024^3, "1g" = 1000^3, "1kb" = 1024, "1k" = 1000, plain bytes.
@@ -214,6 +220,24 @@ module Config =
             alias "hash-max-ziplist-value" value
         ]
 
+    let private sortedSetSettings =
+        let entries =
+            sizeSetting "zset-max-listpack-entries" true (fun c -> c.SortedSetMaxListpackEntries) (fun v c ->
+                { c with
+                    SortedSetMaxListpackEntries = v
+                })
+
+        let value =
+            memSetting "zset-max-listpack-value" true (fun c -> c.SortedSetMaxListpackValue) (fun v c ->
+                { c with SortedSetMaxListpackValue = v })
+
+        [
+            entries
+            value
+            alias "zset-max-ziplist-entries" entries
+            alias "zset-max-ziplist-value" value
+        ]
+
     /// Every setting, in Redis's names. CONFIG GET patterns match these names.
     let settings: Setting list =
         [
@@ -271,6 +295,7 @@ module Config =
             yield! hashSettings
             int64Setting "set-max-intset-entries" 0L Int64.MaxValue true (fun c -> c.SetMaxIntsetEntries) (fun v c ->
                 { c with SetMaxIntsetEntries = v })
+            yield! sortedSetSettings
         ]
 
     let private byName = settings |> List.map (fun s -> s.Name, s) |> dict

@@ -21,6 +21,8 @@ type Value =
     | Set of RedisSet
     /// A list: always "quicklist" (Redis 7.0 has no small-list encoding).
     | List of RedisList
+    /// A sorted set: "listpack" while small, then "skiplist" (RedisSortedSet.fs).
+    | SortedSet of RedisSortedSet
 
 module Value =
     /// Redis's OBJ_SHARED_INTEGERS: integer strings below this are shared objects.
@@ -36,6 +38,7 @@ module Value =
         | Value.Hash _ -> "hash"
         | Value.Set _ -> "set"
         | Value.List _ -> "list"
+        | Value.SortedSet _ -> "zset"
 
     let private isIntEncodable (b: Bytes) =
         b.Length <= 20 && (Numbers.tryParseInt64 b).IsSome
@@ -52,6 +55,7 @@ module Value =
         | Value.Hash h -> RedisHash.encoding h
         | Value.Set s -> if s.Intset then "intset" else "hashtable"
         | Value.List _ -> "quicklist"
+        | Value.SortedSet z -> RedisSortedSet.encoding z
 
     /// OBJECT REFCOUNT: shared small integers report INT_MAX, as in Redis.
     let refCount (v: Value) =
@@ -69,6 +73,7 @@ module Value =
         | Value.Set s -> Value.Set(RedisSet.copy s)
         // Owned edits change a list's nodes in place: the copy must share none of them.
         | Value.List l -> Value.List(RedisList.copy l)
+        | Value.SortedSet z -> Value.SortedSet(RedisSortedSet.duplicate z)
         | other -> other
 
     /// The bytes of a string value, or ValueNone for other kinds.

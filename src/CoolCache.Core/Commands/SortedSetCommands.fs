@@ -1,0 +1,1211 @@
+/// Sorted set commands (t_zset.c, Redis 7.0): ZADD ZINCRBY ZREM ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK
+/// ZCOUNT ZLEXCOUNT, the ZRANGE family and ZRANGESTORE, ZREMRANGEBY*, ZPOPMIN ZPOPMAX ZMPOP and their
+/// blocking forms, ZRANDMEMBER, ZUNION ZINTER ZDIFF (and *STORE, ZINTERCARD) over sorted sets and sets,
+/// ZSCAN. Replies follow 7.0 in both protocols: scores are doubles (RESP3 ",", RESP2 "%.17g" bulks), and
+/// WITHSCORES replies are flat in RESP2 and [member, score] pairs in RESP3. An emptied set is deleted.
+module CoolCache.Core.Commands.SortedSetCommands
+
+open System
+open System.Collections.Generic
+open CoolCache.Core
+open CoolCache.Core.Protocol
+open CoolCache.Core.Values
+open CoolCache.Core.Keyspace
+open CoolCache.Core.State
+open CoolCache.Core.Commands.Args
+
+// ---- Helpers ----------------------------------------------------------------------------------
+
+/// The sorted set at key: Ok(ValueSome set), Ok ValueNone when absent, WRONGTYPE for other kinds.
+let private getSortedSet (now: int64) (key: Bytes) (db: Db) : Result<RedisSortedSet voption, RedisError> =
+    match Db.tryGet now key db with
+    | ValueNone -> Ok ValueNone
+    | ValueSome(Value.SortedSet z) -> Ok(ValueSome z)
+    | ValueSome _ -> Error RedisError.WrongType
+
+let private limits (w: World) : SortedSetLimits =
+    {
+        MaxMembers = w.Config.SortedSetMaxListpackEntries
+        MaxMemberBytes = w.Config.SortedSetMaxListpackValue
+    }
+
+/// Writes a changed sorted set back (the key's deadline stays), or deletes the key when it is empty.
+let private put (now: int64) (key: Bytes) (z: RedisSortedSet) (db: Db) =
+    if RedisSortedSet.count z = 0 then
+        Db.remove key db
+    else
+        Db.set now key (Value.SortedSet z) Ttl.Keep db
+
+/// The result of a store command: a new value for dst (no deadline), or dst deleted when empty.
+let private store (now: int64) (dst: Bytes) (z: RedisSortedSet) (db: Db) =
+    if RedisSortedSet.count z = 0 then
+        Db.remove dst db
+    else
+        Db.set now dst (Value.SortedSet z) Ttl.Clear db
+
+let private intReply (n: int) = RespValue.Integer(int64 n)
+
+let private emptyArray = RespValue.Array [||]
+
+/// A [member, score] pair (RESP3 WITHSCORES, ZMPOP).
+let private pair (e: ScoredMember) =
+    RespValue.Array [| RespValue.Bulk e.Member; RespValue.Double e.Score |]
+
+/// Members, or with scores a flat member, score... array in RESP2 and [member, score] pairs in RESP3
+/// (zrangeResultEmitCBufferToClient).
+let private entriesReply (protocol: int) (withScores: bool) (entries: ScoredMember[]) =
+    if not withScores then
+        entries |> Array.map (fun e -> RespValue.Bulk e.Member) |> RespValue.Array
+    elif protocol >= 3 then
+        entries |> Array.map pair |> RespValue.Array
+    else
+        let flat = Array.zeroCreate (entries.Length * 2)
+
+        for i in 0 .. entries.Length - 1 do
+            flat[2 * i] <- RespValue.Bulk entries[i].Member
+            flat[2 * i + 1] <- RespValue.Double entries[i].Score
+
+        RespValue.Array flat
+
+/// An argument as a C string sees it: up to its first NUL.
+let private cString (b: Bytes) =
+    match Array.IndexOf(b, 0uy) with
+    | -1 -> ReadOnlySpan<byte>(b)
+    | n -> ReadOnlySpan<byte>(b, 0, n)
+
+/// One end of a score range (zslParseRange): "(" makes it exclusive, the rest is read by strtod.
+let private readScoreBound (b: Bytes) (value: outref<float>) (exclusive: outref<bool>) =
+    let s = cString b
+    exclusive <- s.Length > 0 && s[0] = '('B
+    Numbers.tryParseStrtod ((if exclusive then s.Slice 1 else s), &value)
+
+/// The score range of ZRANGEBYSCORE, ZCOUNT, ZREMRANGEBYSCORE...: "min or max is not a float" otherwise.
+let private readScoreRange (min: Bytes) (max: Bytes) : Result<ScoreRange, RedisError> =
+    let mutable lo = 0.0
+    let mutable loEx = false
+    let mutable hi = 0.0
+    let mutable hiEx = false
+
+    if readScoreBound min &lo &loEx && readScoreBound max &hi &hiEx then
+        Ok
+            {
+                Min = lo
+                MinExclusive = loEx
+                Max = hi
+                MaxExclusive = hiEx
+            }
+    else
+        Error RedisError.MinMaxNotFloat
+
+/// One end of a lex range (zslParseLexRangeItem): "-", "+", "(member" or "[member". "+" and "-" are
+/// compared as C strings, so a NUL may follow them.
+let private readLexBound (b: Bytes) : LexBound voption =
+    let alone = b.Length = 1 || (b.Length > 1 && b[1] = 0uy)
+
+    if b.Length = 0 then
+        ValueNone
+    else
+        match b[0] with
+        | '+'B when alone ->
+            ValueSome
+                {
+                    Infinite = 1
+                    Value = Bytes.empty
+                    Exclusive = true
+                }
+        | '-'B when alone ->
+            ValueSome
+                {
+                    Infinite = -1
+                    Value = Bytes.empty
+                    Exclusive = true
+                }
+        | '('B
+        | '['B ->
+            ValueSome
+                {
+                    Infinite = 0
+                    Value = b[1..]
+                    Exclusive = (b[0] = '('B)
+                }
+        | _ -> ValueNone
+
+let private readLexRange (min: Bytes) (max: Bytes) : Result<LexRange, RedisError> =
+    match readLexBound min, readLexBound max with
+    | ValueSome lo, ValueSome hi -> Ok { Min = lo; Max = hi }
+    | _ -> Error RedisError.MinMaxNotLexItem
+
+/// Start and end ranks (negative from the end) clipped to the set (genericZrangebyrankCommand):
+/// the first rank and how many, 0 when the range is empty.
+let private rankSpan (start: int64) (stop: int64) (size: int) : struct (int * int) =
+    let len = int64 size
+    let start = if start < 0L then len + start else start
+    let stop = if stop < 0L then len + stop else stop
+    let start = max start 0L
+
+    if start > stop || start >= len then
+        struct (0, 0)
+    else
+        let stop = min stop (len - 1L)
+        struct (int start, int (stop - start + 1L))
+
+/// LIMIT offset count applied to the span [first, first + n) read forwards or backwards: a negative
+/// offset yields nothing (Redis's skip loop runs off the end), a negative count means all.
+let private limitSpan (offset: int64) (limit: int64) (struct (first: int, n: int)) (reverse: bool) =
+    if offset < 0L || offset >= int64 n then
+        struct (0, 0)
+    else
+        let avail = int64 n - offset
+        let take = int (if limit < 0L then avail else min limit avail)
+
+        if reverse then
+            struct (first + n - int offset - take, take)
+        else
+            struct (first + int offset, take)
+
+/// The entries at [first, first + n), in ascending or descending order.
+let private entriesOf (z: RedisSortedSet) (struct (first: int, n: int)) (reverse: bool) =
+    if reverse then
+        RedisSortedSet.sliceBack first n z
+    else
+        RedisSortedSet.slice first n z
+
+// ---- ZADD, ZINCRBY, ZREM ----------------------------------------------------------------------
+
+[<Flags>]
+type private AddFlags =
+    | None = 0
+    | NX = 1
+    | XX = 2
+    | GT = 4
+    | LT = 8
+    | Incr = 16
+    | CH = 32
+
+/// The options before the first score (zaddGenericCommand): the flags and the index of that score.
+let private readAddOptions (argv: Bytes[]) (flags: AddFlags) =
+    let mutable flags = flags
+    let mutable i = 2
+    let mutable reading = true
+
+    while reading && i < argv.Length do
+        let o = argv[i]
+
+        if is "NX" o then flags <- flags ||| AddFlags.NX
+        elif is "XX" o then flags <- flags ||| AddFlags.XX
+        elif is "CH" o then flags <- flags ||| AddFlags.CH
+        elif is "INCR" o then flags <- flags ||| AddFlags.Incr
+        elif is "GT" o then flags <- flags ||| AddFlags.GT
+        elif is "LT" o then flags <- flags ||| AddFlags.LT
+        else reading <- false
+
+        if reading then
+            i <- i + 1
+
+    struct (flags, i)
+
+/// Every score of the score/member pairs, read before anything is written.
+let private readScores (argv: Bytes[]) (first: int) (pairs: int) : Result<float[], RedisError> =
+    let scores = Array.zeroCreate pairs
+    let mutable error = None
+    let mutable j = 0
+
+    while error.IsNone && j < pairs do
+        match Numbers.tryParseDouble argv[first + 2 * j] with
+        | ValueSome d -> scores[j] <- d
+        | ValueNone -> error <- Some RedisError.NotFloat
+
+        j <- j + 1
+
+    match error with
+    | Some e -> Error e
+    | None -> Ok scores
+
+/// What the pairs of one ZADD did (zsetAdd for each pair, in order).
+[<Struct>]
+type private AddOutcome =
+    {
+        Set: RedisSortedSet
+        Added: int
+        Updated: int
+        Processed: int
+        /// The score of the last pair processed (the INCR reply).
+        Last: float
+        /// An INCR made a NaN score (nothing was written for it).
+        NaN: bool
+    }
+
+/// zsetAdd for each score/member pair, editing z in place under owner.
+let private applyAdds
+    (owner: obj)
+    (lim: SortedSetLimits)
+    (flags: AddFlags)
+    (argv: Bytes[])
+    (at: int)
+    (scores: float[])
+    z
+    =
+    let has (f: AddFlags) = flags &&& f <> AddFlags.None
+    let incr = has AddFlags.Incr
+
+    let mutable o =
+        {
+            Set = z
+            Added = 0
+            Updated = 0
+            Processed = 0
+            Last = 0.0
+            NaN = false
+        }
+
+    for j in 0 .. scores.Length - 1 do
+        let m = argv[at + 2 * j + 1]
+        let score = scores[j]
+
+        match RedisSortedSet.tryScore m o.Set with
+        | ValueSome cur ->
+            if not (has AddFlags.NX) then
+                let score = if incr then score + cur else score
+
+                if Double.IsNaN score then
+                    o <- { o with NaN = true }
+                elif not ((has AddFlags.LT && score >= cur) || (has AddFlags.GT && score <= cur)) then
+                    o <-
+                        { o with
+                            Processed = o.Processed + 1
+                            Last = score
+                        }
+
+                    // -0 and 0 are the same score: no update.
+                    if score <> cur then
+                        o <-
+                            { o with
+                                Set = RedisSortedSet.rescore owner m cur score o.Set
+                                Updated = o.Updated + 1
+                            }
+        | ValueNone ->
+            if not (has AddFlags.XX) then
+                o <-
+                    { o with
+                        Set = RedisSortedSet.insert owner lim m score o.Set
+                        Added = o.Added + 1
+                        Processed = o.Processed + 1
+                        Last = score
+                    }
+
+    o
+
+/// ZADD and ZINCRBY (zaddGenericCommand): options, pair count, conflicts, every score, the key, then
+/// the pairs. Errors are found before the first write: the only one found while adding (an INCR giving
+/// NaN) comes with INCR's single pair, before that pair is written.
+let private addGeneric (initial: AddFlags) : Handler =
+    fun ctx s argv w ->
+        let struct (flags, scoreAt) = readAddOptions argv initial
+        let has (f: AddFlags) = flags &&& f <> AddFlags.None
+        let elements = argv.Length - scoreAt
+        let incr = has AddFlags.Incr
+
+        result {
+            if elements % 2 <> 0 || elements = 0 then
+                return! Error RedisError.Syntax
+            elif has AddFlags.NX && has AddFlags.XX then
+                return! Error RedisError.NxAndXx
+            elif
+                (has AddFlags.GT && has AddFlags.NX)
+                || (has AddFlags.LT && has AddFlags.NX)
+                || (has AddFlags.GT && has AddFlags.LT)
+            then
+                return! Error RedisError.GtLtAndNx
+            elif incr && elements > 2 then
+                return! Error RedisError.IncrSinglePair
+            else
+                let! scores = readScores argv scoreAt (elements / 2)
+                let db = World.db s.Db w
+                let! current = getSortedSet ctx.NowMs argv[1] db
+
+                if current.IsNone && has AddFlags.XX then
+                    return (if incr then RespValue.Null else intReply 0), w
+                else
+                    let z = defaultValueArg current RedisSortedSet.empty
+                    let o = applyAdds db.Owner (limits w) flags argv scoreAt scores z
+
+                    if o.NaN then
+                        return! Error RedisError.ScoreIsNaN
+                    else
+                        let w =
+                            if o.Added + o.Updated > 0 then
+                                World.withDb s.Db (put ctx.NowMs argv[1] o.Set db) w
+                            else
+                                w
+
+                        if incr then
+                            return
+                                (if o.Processed > 0 then
+                                     RespValue.Double o.Last
+                                 else
+                                     RespValue.Null),
+                                w
+                        elif has AddFlags.CH then
+                            return intReply (o.Added + o.Updated), w
+                        else
+                            return intReply o.Added, w
+        }
+        |> Outcome.ofResult s w
+
+// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
+let zadd: Handler = addGeneric AddFlags.None
+
+// ZINCRBY key increment member — ZADD INCR underneath, so an option word in the increment's place is
+// read as an option (and the pair count comes out odd: syntax error), as in Redis.
+let zincrby: Handler = addGeneric AddFlags.Incr
+
+// ZREM key member [member ...]
+let zrem: Handler =
+    fun ctx s argv w ->
+        let db = World.db s.Db w
+
+        match getSortedSet ctx.NowMs argv[1] db with
+        | Error e -> Outcome.error e s w
+        | Ok ValueNone -> Outcome.reply (intReply 0) s w
+        | Ok(ValueSome z) ->
+            let mutable z = z
+            let mutable removed = 0
+            let mutable j = 2
+
+            // Redis stops at the member that empties the set.
+            while j < argv.Length && RedisSortedSet.count z > 0 do
+                let struct (z', found) = RedisSortedSet.remove db.Owner argv[j] z
+                z <- z'
+
+                if found then
+                    removed <- removed + 1
+
+                j <- j + 1
+
+            let w =
+                if removed > 0 then
+                    World.withDb s.Db (put ctx.NowMs argv[1] z db) w
+                else
+                    w
+
+            Outcome.reply (intReply removed) s w
+
+// ---- Reads by member --------------------------------------------------------------------------
+
+// ZCARD key
+let zcard: Handler =
+    fun ctx s argv w ->
+        match getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
+        | Ok(ValueSome z) -> Outcome.reply (intReply (RedisSortedSet.count z)) s w
+        | Ok ValueNone -> Outcome.reply (intReply 0) s w
+        | Error e -> Outcome.error e s w
+
+let private scoreOrNull (z: RedisSortedSet) (m: Bytes) =
+    match RedisSortedSet.tryScore m z with
+    | ValueSome d -> RespValue.Double d
+    | ValueNone -> RespValue.Null
+
+// ZSCORE key member
+let zscore: Handler =
+    fun ctx s argv w ->
+        match getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
+        | Ok(ValueSome z) -> Outcome.reply (scoreOrNull z argv[2]) s w
+        | Ok ValueNone -> Outcome.reply RespValue.Null s w
+        | Error e -> Outcome.error e s w
+
+// ZMSCORE key member [member ...] — a missing key answers a null per member.
+let zmscore: Handler =
+    fun ctx s argv w ->
+        match getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
+        | Ok(ValueSome z) -> Outcome.reply (RespValue.Array(Array.map (scoreOrNull z) argv[2..])) s w
+        | Ok ValueNone -> Outcome.reply (RespValue.Array(Array.create (argv.Length - 2) RespValue.Null)) s w
+        | Error e -> Outcome.error e s w
+
+/// ZRANK / ZREVRANK (7.0: no WITHSCORE, the arity says so).
+let private rankGeneric (reverse: bool) : Handler =
+    fun ctx s argv w ->
+        match getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
+        | Ok(ValueSome z) ->
+            match RedisSortedSet.rank argv[2] z with
+            | -1 -> Outcome.reply RespValue.Null s w
+            | r -> Outcome.reply (intReply (if reverse then RedisSortedSet.count z - 1 - r else r)) s w
+        | Ok ValueNone -> Outcome.reply RespValue.Null s w
+        | Error e -> Outcome.error e s w
+
+// ZRANK key member
+let zrank: Handler = rankGeneric false
+
+// ZREVRANK key member
+let zrevrank: Handler = rankGeneric true
+
+// ZCOUNT key min max — the range is read before the key.
+let zcount: Handler =
+    fun ctx s argv w ->
+        result {
+            let! range = readScoreRange argv[2] argv[3]
+
+            match! getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
+            | ValueNone -> return intReply 0, w
+            | ValueSome z ->
+                let struct (_, n) = RedisSortedSet.scoreSpan range z
+                return intReply n, w
+        }
+        |> Outcome.ofResult s w
+
+// ZLEXCOUNT key min max
+let zlexcount: Handler =
+    fun ctx s argv w ->
+        result {
+            let! range = readLexRange argv[2] argv[3]
+
+            match! getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
+            | ValueNone -> return intReply 0, w
+            | ValueSome z ->
+                let struct (_, n) = RedisSortedSet.lexSpan range z
+                return intReply n, w
+        }
+        |> Outcome.ofResult s w
+
+// ---- The ZRANGE family (zrangeGenericCommand) -------------------------------------------------
+
+[<RequireQualifiedAccess>]
+type private RangeKind =
+    | Auto
+    | Rank
+    | Score
+    | Lex
+
+/// A parsed range request: the source key, what to read, and the entries once read.
+[<Struct>]
+type private RangeQuery =
+    {
+        WithScores: bool
+        /// ValueNone when the source key does not exist.
+        Entries: ScoredMember[] voption
+        Reverse: bool
+    }
+
+/// zrangeGenericCommand: options after <src> <min> <max> (WITHSCORES unless storing, LIMIT, REV and
+/// BYSCORE/BYLEX where the command leaves them open), their conflicts, the range, then the key.
+let private rangeQuery
+    (now: int64)
+    (argv: Bytes[])
+    (src: int)
+    (storing: bool)
+    (kind: RangeKind)
+    (reverse: bool voption)
+    (db: Db)
+    : Result<RangeQuery, RedisError> =
+    let rec options j (kind: RangeKind) (reverse: bool voption) withScores (offset: int64) (limit: int64) =
+        if j >= argv.Length then
+            Ok(struct (kind, reverse, withScores, offset, limit))
+        else
+            let left = argv.Length - j - 1
+            let a = argv[j]
+
+            if not storing && is "WITHSCORES" a then
+                options (j + 1) kind reverse true offset limit
+            elif is "LIMIT" a && left >= 2 then
+                match readInt64 argv[j + 1], readInt64 argv[j + 2] with
+                | Ok o, Ok l -> options (j + 3) kind reverse withScores o l
+                | Error e, _
+                | _, Error e -> Error e
+            elif reverse.IsNone && is "REV" a then
+                options (j + 1) kind (ValueSome true) withScores offset limit
+            elif kind = RangeKind.Auto && is "BYLEX" a then
+                options (j + 1) RangeKind.Lex reverse withScores offset limit
+            elif kind = RangeKind.Auto && is "BYSCORE" a then
+                options (j + 1) RangeKind.Score reverse withScores offset limit
+            else
+                Error RedisError.Syntax
+
+    result {
+        let! struct (kind, reverse, withScores, offset, limit) =
+            options (src + 3) kind reverse false 0L -1L
+
+        let kind = if kind = RangeKind.Auto then RangeKind.Rank else kind
+        let reverse = defaultValueArg reverse false
+
+        if limit <> -1L && kind = RangeKind.Rank then
+            return! Error RedisError.LimitNeedsByScoreOrLex
+        elif withScores && kind = RangeKind.Lex then
+            return! Error RedisError.WithScoresAndByLex
+        else
+            // Score and lex ranges are given as max, min when reversed.
+            let lo, hi =
+                if reverse && kind <> RangeKind.Rank then
+                    argv[src + 2], argv[src + 1]
+                else
+                    argv[src + 1], argv[src + 2]
+
+            let! select =
+                match kind with
+                | RangeKind.Score ->
+                    readScoreRange lo hi
+                    |> Result.map (fun r z -> limitSpan offset limit (RedisSortedSet.scoreSpan r z) reverse)
+                | RangeKind.Lex ->
+                    readLexRange lo hi
+                    |> Result.map (fun r z ->
+                        let span =
+                            if reverse then
+                                RedisSortedSet.lexSpanBack r z
+                            else
+                                RedisSortedSet.lexSpan r z
+
+                        limitSpan offset limit span reverse)
+                | _ ->
+                    match readInt64 lo, readInt64 hi with
+                    | Ok a, Ok b ->
+                        Ok(fun (z: RedisSortedSet) ->
+                            let size = RedisSortedSet.count z
+                            let struct (first, n) = rankSpan a b size
+                            // Ranks count from the top when reversed.
+                            if reverse then
+                                struct (size - first - n, n)
+                            else
+                                struct (first, n))
+                    | Error e, _
+                    | _, Error e -> Error e
+
+            let! z = getSortedSet now argv[src] db
+
+            return
+                {
+                    WithScores = withScores
+                    Reverse = reverse
+                    Entries = z |> ValueOption.map (fun z -> entriesOf z (select z) reverse)
+                }
+    }
+
+let private rangeCommand (kind: RangeKind) (reverse: bool voption) : Handler =
+    fun ctx s argv w ->
+        match rangeQuery ctx.NowMs argv 1 false kind reverse (World.db s.Db w) with
+        | Error e -> Outcome.error e s w
+        | Ok q ->
+            match q.Entries with
+            | ValueSome entries -> Outcome.reply (entriesReply s.Protocol q.WithScores entries) s w
+            | ValueNone -> Outcome.reply emptyArray s w
+
+// ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
+let zrange: Handler = rangeCommand RangeKind.Auto ValueNone
+
+// ZREVRANGE key start stop [WITHSCORES]
+let zrevrange: Handler = rangeCommand RangeKind.Rank (ValueSome true)
+
+// ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
+let zrangebyscore: Handler = rangeCommand RangeKind.Score (ValueSome false)
+
+// ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]
+let zrevrangebyscore: Handler = rangeCommand RangeKind.Score (ValueSome true)
+
+// ZRANGEBYLEX key min max [LIMIT offset count]
+let zrangebylex: Handler = rangeCommand RangeKind.Lex (ValueSome false)
+
+// ZREVRANGEBYLEX key max min [LIMIT offset count]
+let zrevrangebylex: Handler = rangeCommand RangeKind.Lex (ValueSome true)
+
+// ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count] — an empty result (or a
+// missing source) deletes dst.
+let zrangestore: Handler =
+    fun ctx s argv w ->
+        let db = World.db s.Db w
+
+        match rangeQuery ctx.NowMs argv 2 true RangeKind.Auto ValueNone db with
+        | Error e -> Outcome.error e s w
+        | Ok q ->
+            let entries = defaultValueArg q.Entries [||]
+            // Built as Redis builds it: added in the order read, into a listpack that converts on the way.
+            let z = RedisSortedSet.ofAdds (limits w) entries
+            Outcome.reply (intReply entries.Length) s (World.withDb s.Db (store ctx.NowMs argv[1] z db) w)
+
+// ---- ZREMRANGEBY* -----------------------------------------------------------------------------
+
+/// zremrangeGenericCommand: the range is read first; select gives the ranks to remove.
+let private removeRange (select: Result<RedisSortedSet -> struct (int * int), RedisError>) : Handler =
+    fun ctx s argv w ->
+        result {
+            let! select = select
+            let db = World.db s.Db w
+
+            match! getSortedSet ctx.NowMs argv[1] db with
+            | ValueNone -> return intReply 0, w
+            | ValueSome z ->
+                match select z with
+                | struct (_, 0) -> return intReply 0, w
+                | struct (first, n) ->
+                    let struct (z, _) = RedisSortedSet.removeRange db.Owner first n z
+                    return intReply n, World.withDb s.Db (put ctx.NowMs argv[1] z db) w
+        }
+        |> Outcome.ofResult s w
+
+// ZREMRANGEBYRANK key start stop
+let zremrangebyrank: Handler =
+    fun ctx s argv w ->
+        let select =
+            match readInt64 argv[2], readInt64 argv[3] with
+            | Ok a, Ok b -> Ok(fun z -> rankSpan a b (RedisSortedSet.count z))
+            | Error e, _
+            | _, Error e -> Error e
+
+        removeRange select ctx s argv w
+
+// ZREMRANGEBYSCORE key min max
+let zremrangebyscore: Handler =
+    fun ctx s argv w -> removeRange (readScoreRange argv[2] argv[3] |> Result.map RedisSortedSet.scoreSpan) ctx s argv w
+
+// ZREMRANGEBYLEX key min max
+let zremrangebylex: Handler =
+    fun ctx s argv w -> removeRange (readLexRange argv[2] argv[3] |> Result.map RedisSortedSet.lexSpan) ctx s argv w
+
+// ---- Pops -------------------------------------------------------------------------------------
+
+/// genericZpopCommand: the first existing key of argv[first .. first + n - 1] (WRONGTYPE if it holds
+/// another kind) loses up to count entries from its low (min) or high end: Ok(key, entries in pop
+/// order, new Db), or ValueNone when no key exists.
+let private popGeneric (now: int64) (argv: Bytes[]) (first: int) (n: int) (max: bool) (count: int64) (db: Db) =
+    let rec find i =
+        if i >= first + n then
+            Ok ValueNone
+        else
+            match getSortedSet now argv[i] db with
+            | Ok ValueNone -> find (i + 1)
+            | Ok(ValueSome z) -> Ok(ValueSome(struct (argv[i], z)))
+            | Error e -> Error e
+
+    find first
+    |> Result.map (
+        ValueOption.map (fun (struct (key, z)) ->
+            let size = RedisSortedSet.count z
+            let n = int (min count (int64 size))
+            let start = if max then size - n else 0
+            let struct (z, removed) = RedisSortedSet.removeRange db.Owner start n z
+
+            if max then
+                Array.Reverse removed
+
+            struct (key, removed, put now key z db))
+    )
+
+/// ZPOPMIN / ZPOPMAX key [count]: no count answers a flat [member, score] (or an empty array); with a
+/// count, flat in RESP2 and pairs in RESP3.
+let private zpopGeneric (max: bool) : Handler =
+    fun ctx s argv w ->
+        result {
+            if argv.Length > 3 then
+                return! Error RedisError.Syntax
+            else
+                let! count =
+                    if argv.Length = 3 then
+                        match Numbers.tryParseInt64 argv[2] with
+                        | ValueSome n when n >= 0L -> Ok(ValueSome n)
+                        | _ -> Error RedisError.NotPositive
+                    else
+                        Ok ValueNone
+
+                let db = World.db s.Db w
+
+                match count with
+                | ValueSome 0L ->
+                    // Type-checked, then nothing popped.
+                    let! _ = getSortedSet ctx.NowMs argv[1] db
+                    return emptyArray, w
+                | _ ->
+                    match! popGeneric ctx.NowMs argv 1 1 max (defaultValueArg count 1L) db with
+                    | ValueNone -> return emptyArray, w
+                    | ValueSome(struct (_, popped, db)) ->
+                        let reply =
+                            if count.IsSome then
+                                entriesReply s.Protocol true popped
+                            else
+                                entriesReply 2 true popped
+
+                        return reply, World.withDb s.Db db w
+        }
+        |> Outcome.ofResult s w
+
+// ZPOPMIN key [count]
+let zpopmin: Handler = zpopGeneric false
+
+// ZPOPMAX key [count]
+let zpopmax: Handler = zpopGeneric true
+
+/// ZMPOP/BZMPOP arguments from numkeys at argv[at]: the key count, MIN|MAX and COUNT (default 1), read
+/// in Redis's order (zmpopGenericCommand).
+let private readMpopArgs (argv: Bytes[]) (at: int) : Result<struct (int * bool * int64), RedisError> =
+    match Numbers.tryParseInt64 argv[at] with
+    | ValueSome n when n >= 1L ->
+        if n > int64 (argv.Length - at - 2) then
+            Error RedisError.Syntax
+        else
+            let whereAt = at + int n + 1
+
+            let where =
+                if is "MIN" argv[whereAt] then Ok false
+                elif is "MAX" argv[whereAt] then Ok true
+                else Error RedisError.Syntax
+
+            let rec options j count =
+                if j >= argv.Length then
+                    Ok(if count = -1L then 1L else count)
+                elif count = -1L && is "COUNT" argv[j] && j < argv.Length - 1 then
+                    match Numbers.tryParseInt64 argv[j + 1] with
+                    | ValueSome c when c >= 1L -> options (j + 2) c
+                    | _ -> Error RedisError.CountNotPositive
+                else
+                    Error RedisError.Syntax
+
+            match where with
+            | Error e -> Error e
+            | Ok max ->
+                options (whereAt + 1) -1L
+                |> Result.map (fun count -> struct (int n, max, count))
+    | _ -> Error RedisError.NumkeysNotPositive
+
+/// [key, [[member, score], ...]] in both protocols (ZMPOP, BZMPOP).
+let private mpopReply (key: Bytes) (popped: ScoredMember[]) =
+    RespValue.Array [| RespValue.Bulk key; RespValue.Array(Array.map pair popped) |]
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+let zmpop: Handler =
+    fun ctx s argv w ->
+        result {
+            let! struct (n, max, count) = readMpopArgs argv 1
+
+            match! popGeneric ctx.NowMs argv 2 n max count (World.db s.Db w) with
+            | ValueNone -> return RespValue.NullArray, w
+            | ValueSome(struct (key, popped, db)) -> return mpopReply key popped, World.withDb s.Db db w
+        }
+        |> Outcome.ofResult s w
+
+// ---- Blocking pops (blocking.c): when no key holds a sorted set the client waits (Outcome.block);
+// the host runs the same command again once one of the keys holds one. -------------------------
+
+let private waitForSortedSets (s: Session) (keys: Bytes[]) (deadline: int64) (w: World) =
+    Outcome.block
+        {
+            Db = s.Db
+            Keys = keys
+            Type = "zset"
+            DeadlineMs = deadline
+            TimeoutReply = RespValue.NullArray
+        }
+        s
+        w
+
+/// BZPOPMIN / BZPOPMAX key [key ...] timeout: [key, member, score]; the timeout is read first.
+let private bzpopGeneric (max: bool) : Handler =
+    fun ctx s argv w ->
+        match Args.readTimeout ctx.NowMs argv[argv.Length - 1] with
+        | Error e -> Outcome.error e s w
+        | Ok deadline ->
+            match popGeneric ctx.NowMs argv 1 (argv.Length - 2) max 1L (World.db s.Db w) with
+            | Error e -> Outcome.error e s w
+            | Ok(ValueSome(struct (key, popped, db))) ->
+                let e = popped[0]
+
+                Outcome.reply
+                    (RespValue.Array [| RespValue.Bulk key; RespValue.Bulk e.Member; RespValue.Double e.Score |])
+                    s
+                    (World.withDb s.Db db w)
+            | Ok ValueNone -> waitForSortedSets s argv[1 .. argv.Length - 2] deadline w
+
+// BZPOPMIN key [key ...] timeout
+let bzpopmin: Handler = bzpopGeneric false
+
+// BZPOPMAX key [key ...] timeout
+let bzpopmax: Handler = bzpopGeneric true
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] — numkeys, MIN|MAX and COUNT are read
+// before the timeout (zmpopGenericCommand, then blockingGenericZpopCommand).
+let bzmpop: Handler =
+    fun ctx s argv w ->
+        match readMpopArgs argv 2 with
+        | Error e -> Outcome.error e s w
+        | Ok(struct (n, max, count)) ->
+            match Args.readTimeout ctx.NowMs argv[1] with
+            | Error e -> Outcome.error e s w
+            | Ok deadline ->
+                match popGeneric ctx.NowMs argv 3 n max count (World.db s.Db w) with
+                | Error e -> Outcome.error e s w
+                | Ok(ValueSome(struct (key, popped, db))) ->
+                    Outcome.reply (mpopReply key popped) s (World.withDb s.Db db w)
+                | Ok ValueNone -> waitForSortedSets s argv[3 .. 2 + n] deadline w
+
+// ---- ZRANDMEMBER ------------------------------------------------------------------------------
+
+/// Negative counts above this are refused ("value is out of range") rather than streamed: Redis
+/// would send |count| entries, however many.
+let private maxRandomDraws = 1L <<< 24
+
+// ZRANDMEMBER key [count [WITHSCORES]]
+let zrandmember: Handler =
+    fun ctx s argv w ->
+        let db = World.db s.Db w
+
+        if argv.Length = 2 then
+            match getSortedSet ctx.NowMs argv[1] db with
+            | Error e -> Outcome.error e s w
+            | Ok ValueNone -> Outcome.reply RespValue.Null s w
+            | Ok(ValueSome z) -> Outcome.reply (RespValue.Bulk (RedisSortedSet.randomEntry ctx.Seed z).Member) s w
+        else
+            result {
+                let! count =
+                    match Numbers.tryParseInt64 argv[2] with
+                    | ValueNone -> Error RedisError.NotInteger
+                    | ValueSome n when n = Int64.MinValue ->
+                        Error(RedisError.OutOfRangeBetween(-Int64.MaxValue, Int64.MaxValue))
+                    | ValueSome n -> Ok n
+
+                if argv.Length > 4 || (argv.Length = 4 && not (is "WITHSCORES" argv[3])) then
+                    return! Error RedisError.Syntax
+                else
+                    let withScores = argv.Length = 4
+
+                    // RESP2 needs 2 * |count| entries, which must fit a long.
+                    if withScores && count < -(Int64.MaxValue / 2L) then
+                        return! Error RedisError.ValueOutOfRange
+                    else
+                        match! getSortedSet ctx.NowMs argv[1] db with
+                        | ValueNone -> return emptyArray, w
+                        | ValueSome z ->
+                            let size = RedisSortedSet.count z
+
+                            let! entries =
+                                if count = 0L then
+                                    Ok [||]
+                                elif count < 0L then
+                                    if -count > maxRandomDraws then
+                                        Error RedisError.ValueOutOfRange
+                                    else
+                                        Ok(RedisSortedSet.randomEntries ctx.Seed (int -count) z)
+                                elif count >= int64 size then
+                                    // The whole set, in order (Redis's CASE 2 iterates it).
+                                    Ok(RedisSortedSet.toArray z)
+                                else
+                                    Ok(RedisSortedSet.randomDistinct ctx.Seed (int count) z)
+
+                            return entriesReply s.Protocol withScores entries, w
+            }
+            |> Outcome.ofResult s w
+
+// ---- ZUNION, ZINTER, ZDIFF and their stores, ZINTERCARD (zunionInterDiffGenericCommand) ---------
+
+[<RequireQualifiedAccess>]
+type private SetOp =
+    | Union
+    | Inter
+    | Diff
+
+[<RequireQualifiedAccess>]
+type private Aggregate =
+    | Sum
+    | Min
+    | Max
+
+/// One input (zsetopsrc): a sorted set, a set (its members score 1), or nothing (a missing key).
+[<Struct>]
+type private Source =
+    | Absent
+    | Sorted of sorted: RedisSortedSet
+    | Plain of plain: RedisSet
+
+module private Source =
+    let count (src: Source) =
+        match src with
+        | Absent -> 0
+        | Sorted z -> RedisSortedSet.count z
+        | Plain p -> RedisSet.count p
+
+    let tryScore (m: Bytes) (src: Source) =
+        match src with
+        | Absent -> ValueNone
+        | Sorted z -> RedisSortedSet.tryScore m z
+        | Plain p -> if RedisSet.contains m p then ValueSome 1.0 else ValueNone
+
+    let entries (src: Source) : ScoredMember[] =
+        match src with
+        | Absent -> [||]
+        | Sorted z -> RedisSortedSet.toArray z
+        | Plain p -> RedisSet.toArray p |> Array.map (fun m -> { Score = 1.0; Member = m })
+
+/// The inputs at argv[first .. first + n - 1]: the first key of another kind answers WRONGTYPE.
+let private readSources (now: int64) (argv: Bytes[]) (first: int) (n: int) (db: Db) : Result<Source[], RedisError> =
+    let sources = Array.zeroCreate n
+    let mutable error = None
+    let mutable i = 0
+
+    while error.IsNone && i < n do
+        match Db.tryGet now argv[first + i] db with
+        | ValueNone -> sources[i] <- Absent
+        | ValueSome(Value.SortedSet z) -> sources[i] <- Sorted z
+        | ValueSome(Value.Set p) -> sources[i] <- Plain p
+        | ValueSome _ -> error <- Some RedisError.WrongType
+
+        i <- i + 1
+
+    match error with
+    | Some e -> Error e
+    | None -> Ok sources
+
+/// zunionInterAggregate: a SUM that comes out NaN (inf + -inf) is 0; MIN/MAX keep the target for NaN.
+let inline private aggregate (agg: Aggregate) (target: float) (v: float) =
+    match agg with
+    | Aggregate.Sum ->
+        let t = target + v
+        if Double.IsNaN t then 0.0 else t
+    | Aggregate.Min -> if v < target then v else target
+    | Aggregate.Max -> if v > target then v else target
+
+/// A weighted score; NaN (0 * inf) counts as 0.
+let inline private weighted (w: float) (score: float) =
+    let v = w * score
+    if Double.IsNaN v then 0.0 else v
+
+/// The options after the keys.
+[<Struct>]
+type private AlgebraOptions =
+    {
+        Weights: float[]
+        Aggregate: Aggregate
+        WithScores: bool
+        Limit: int64
+    }
+
+let private readAlgebraOptions (argv: Bytes[]) (first: int) (n: int) (op: SetOp) (storing: bool) (cardOnly: bool) =
+    let weights = Array.create n 1.0
+
+    let rec go j (o: AlgebraOptions) =
+        if j >= argv.Length then
+            Ok o
+        else
+            let remaining = argv.Length - j
+
+            if op <> SetOp.Diff && not cardOnly && remaining >= n + 1 && is "WEIGHTS" argv[j] then
+                let mutable error = None
+
+                for i in 0 .. n - 1 do
+                    if error.IsNone then
+                        match Numbers.tryParseDouble argv[j + 1 + i] with
+                        | ValueSome d -> weights[i] <- d
+                        | ValueNone -> error <- Some RedisError.WeightNotFloat
+
+                match error with
+                | Some e -> Error e
+                | None -> go (j + 1 + n) o
+            elif op <> SetOp.Diff && not cardOnly && remaining >= 2 && is "AGGREGATE" argv[j] then
+                let a = argv[j + 1]
+
+                if is "SUM" a then
+                    go (j + 2) { o with Aggregate = Aggregate.Sum }
+                elif is "MIN" a then
+                    go (j + 2) { o with Aggregate = Aggregate.Min }
+                elif is "MAX" a then
+                    go (j + 2) { o with Aggregate = Aggregate.Max }
+                else
+                    Error RedisError.Syntax
+            elif not storing && not cardOnly && is "WITHSCORES" argv[j] then
+                go (j + 1) { o with WithScores = true }
+            elif cardOnly && remaining >= 2 && is "LIMIT" argv[j] then
+                match Numbers.tryParseInt64 argv[j + 1] with
+                | ValueSome l when l >= 0L -> go (j + 2) { o with Limit = l }
+                | _ -> Error RedisError.LimitNegative
+            else
+                Error RedisError.Syntax
+
+    go
+        first
+        {
+            Weights = weights
+            Aggregate = Aggregate.Sum
+            WithScores = false
+            Limit = 0L
+        }
+
+/// The inputs, with their weights, from the smallest to the largest (stable, as Redis's qsort is here).
+let private bySize (sources: Source[]) (weights: float[]) =
+    Array.zip sources weights
+    |> List.ofArray
+    |> List.sortBy (fst >> Source.count)
+    |> Array.ofList
+
+/// The members in every input, scored by the aggregate of their weighted scores; with cardOnly, just
+/// how many there are (stopping at limit when it is not 0).
+let private intersect (inputs: (Source * float)[]) (agg: Aggregate) (cardOnly: bool) (limit: int64) =
+    let result = ResizeArray<ScoredMember>()
+    let mutable card = 0L
+    let src0, w0 = inputs[0]
+
+    if Source.count src0 > 0 then
+        let entries = Source.entries src0
+        let mutable i = 0
+
+        while i < entries.Length && not (cardOnly && limit > 0L && card >= limit) do
+            let e = entries[i]
+            let mutable score = weighted w0 e.Score
+            let mutable j = 1
+
+            while j < inputs.Length
+                  && (match Source.tryScore e.Member (fst inputs[j]) with
+                      | ValueSome v ->
+                          score <- aggregate agg score (v * snd inputs[j])
+                          true
+                      | ValueNone -> false) do
+                j <- j + 1
+
+            if j = inputs.Length then
+                if cardOnly then
+                    card <- card + 1L
+                else
+                    result.Add { Score = score; Member = e.Member }
+
+            i <- i + 1
+
+    struct (result.ToArray(), card)
+
+/// Every member of any input, scored by the aggregate of its weighted scores.
+let private unite (inputs: (Source * float)[]) (agg: Aggregate) =
+    let acc = Dictionary<Bytes, float>(BytesComparer.Instance)
+
+    for src, w in inputs do
+        for e in Source.entries src do
+            let score = weighted w e.Score
+
+            match acc.TryGetValue e.Member with
+            | true, t -> acc[e.Member] <- aggregate agg t score
+            | _ -> acc[e.Member] <- score
+
+    let result = Array.zeroCreate acc.Count
+    let mutable i = 0
+
+    for KeyValue(m, score) in acc do
+        result[i] <- { Score = score; Member = m }
+        i <- i + 1
+
+    result
+
+/// The members of the first input in none of the others, with their scores in the first.
+let private subtract (sources: Source[]) =
+    Source.entries sources[0]
+    |> Array.filter (fun e ->
+        sources
+        |> Array.skip 1
+        |> Array.forall (fun src -> (Source.tryScore e.Member src).IsNone))
+
+/// The result of a set operation: Ok(entries in ScoreOrder, or the cardinality for ZINTERCARD), and the
+/// options. numkeys at argv[at]; the keys follow it, then the options.
+let private algebra (now: int64) (argv: Bytes[]) (at: int) (op: SetOp) (storing: bool) (cardOnly: bool) (db: Db) =
+    result {
+        let! n = readInt64 argv[at]
+
+        if n < 1L then
+            return! Error(RedisError.NoInputKeys(Bytes.toLowerAscii argv[0]))
+        elif n > int64 (argv.Length - at - 1) then
+            return! Error RedisError.Syntax
+        else
+            let n = int n
+            let! sources = readSources now argv (at + 1) n db
+            let! o = readAlgebraOptions argv (at + 1 + n) n op storing cardOnly
+
+            let struct (entries, card) =
+                match op with
+                | SetOp.Inter -> intersect (bySize sources o.Weights) o.Aggregate cardOnly o.Limit
+                | SetOp.Union -> struct (unite (bySize sources o.Weights) o.Aggregate, 0L)
+                | SetOp.Diff -> struct (subtract sources, 0L)
+
+            Array.Sort(entries, ScoreOrder.Instance)
+            return struct (entries, card, o)
+    }
+
+/// ZUNION / ZINTER / ZDIFF numkeys key [key ...] [WEIGHTS ...] [AGGREGATE ...] [WITHSCORES]
+let private algebraCommand (op: SetOp) : Handler =
+    fun ctx s argv w ->
+        result {
+            let! struct (entries, _, o) =
+                algebra ctx.NowMs argv 1 op false false (World.db s.Db w)
+
+            return entriesReply s.Protocol o.WithScores entries, w
+        }
+        |> Outcome.ofResult s w
+
+/// ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE destination numkeys key [key ...] [options]: the result
+/// replaces destination (an empty one deletes it).
+let private algebraStore (op: SetOp) : Handler =
+    fun ctx s argv w ->
+        result {
+            let db = World.db s.Db w
+            let! struct (entries, _, _) = algebra ctx.NowMs argv 2 op true false db
+            let z = RedisSortedSet.ofSorted (limits w) entries
+            return intReply entries.Length, World.withDb s.Db (store ctx.NowMs argv[1] z db) w
+        }
+        |> Outcome.ofResult s w
+
+// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
+let zunion: Handler = algebraCommand SetOp.Union
+
+// ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
+let zinter: Handler = algebraCommand SetOp.Inter
+
+// ZDIFF numkeys key [key ...] [WITHSCORES]
+let zdiff: Handler = algebraCommand SetOp.Diff
+
+// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]
+let zunionstore: Handler = algebraStore SetOp.Union
+
+// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]
+let zinterstore: Handler = algebraStore SetOp.Inter
+
+// ZDIFFSTORE destination numkeys key [key ...]
+let zdiffstore: Handler = algebraStore SetOp.Diff
+
+// ZINTERCARD numkeys key [key ...] [LIMIT limit]
+let zintercard: Handler =
+    fun ctx s argv w ->
+        result {
+            let! struct (_, card, _) =
+                algebra ctx.NowMs argv 1 SetOp.Inter false true (World.db s.Db w)
+
+            return RespValue.Integer card, w
+        }
+        |> Outcome.ofResult s w
+
+// ---- ZSCAN ------------------------------------------------------------------------------------
+
+/// member, score... (scores as %.17g bulks, in both protocols) of the members matching the pattern.
+let private scanItems (entries: struct (Bytes * float)[]) (pattern: Bytes option) =
+    let keep =
+        match pattern with
+        | Some p when not (p.Length = 1 && p[0] = byte '*') -> fun m -> Glob.isMatch p m false
+        | _ -> fun _ -> true
+
+    let items = ResizeArray<RespValue>(entries.Length * 2)
+
+    for struct (m, score) in entries do
+        if keep m then
+            items.Add(RespValue.Bulk m)
+            items.Add(RespValue.Bulk(Bytes.ofString (Numbers.formatDouble score)))
+
+    items.ToArray()
+
+// ZSCAN key cursor [MATCH pattern] [COUNT count] — a listpack set comes back whole, in order, whatever
+// the cursor (as Redis does); a skiplist one is scanned in member-map order.
+let zscan: Handler =
+    fun ctx s argv w ->
+        result {
+            let! cursor = KeyCommands.parseCursor argv[2]
+
+            match! getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
+            | ValueNone -> return RespValue.Array [| RespValue.Bulk "0"B; emptyArray |], w
+            | ValueSome z ->
+                let! pattern, count, _ = KeyCommands.parseScanOptions argv 3 false
+
+                let struct (next, entries) =
+                    if z.Skiplist then
+                        RedisSortedSet.scan cursor (int (min count 1000000L)) z
+                    else
+                        struct (0UL, RedisSortedSet.toArray z |> Array.map (fun e -> struct (e.Member, e.Score)))
+
+                let items = scanItems entries pattern
+
+                return RespValue.Array [| RespValue.Bulk(Bytes.ofString (string next)); RespValue.Array items |], w
+        }
+        |> Outcome.ofResult s w

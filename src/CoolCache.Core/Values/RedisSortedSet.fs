@@ -1,0 +1,409 @@
+/// Sorted set values (t_zset.c "Sorted set API"): member → score in the persistent HashMap, and the
+/// (score, member) index in the size-annotated Tree ordered by score, then member bytes (memcmp), as
+/// Redis's skiplist orders it: ranks, score ranges and lex ranges are O(log n) searches of the index.
+/// Writes take the owner token of the Db holding the set: map and tree nodes stamped with it are edited
+/// in place, so a sorted set never shares nodes with another key (COPY and the store commands build
+/// fresh ones with `ofSorted` / `duplicate`).
+namespace CoolCache.Core.Values
+
+open System
+open System.Collections.Generic
+open CoolCache.Core
+open CoolCache.Core.Collections
+
+/// One entry of the index: a member and its score.
+[<Struct; NoEquality; NoComparison>]
+type ScoredMember = { Score: float; Member: Bytes }
+
+/// Redis's skiplist order: by score (-0 equals 0), then by member bytes (sdscmp).
+[<Sealed; AllowNullLiteral>]
+type ScoreOrder() =
+    static member val Instance = ScoreOrder()
+
+    interface IComparer<ScoredMember> with
+        member _.Compare(a, b) =
+            if a.Score < b.Score then -1
+            elif a.Score > b.Score then 1
+            else Bytes.compare a.Member b.Member
+
+/// A sorted set value. OBJECT ENCODING is "listpack" until a member is added past
+/// zset-max-listpack-entries members or longer than zset-max-listpack-value bytes, then "skiplist" for
+/// good (zsetAdd converts on insert, never back).
+[<Struct>]
+type RedisSortedSet =
+    {
+        Scores: HashMap<Bytes, float>
+        Index: Tree<ScoredMember>
+        /// Converted to "skiplist" (one-way, as in Redis).
+        Skiplist: bool
+    }
+
+/// The listpack thresholds in force when a member is added (zset-max-listpack-entries / -value).
+[<Struct>]
+type SortedSetLimits =
+    {
+        MaxMembers: int64
+        MaxMemberBytes: int64
+    }
+
+/// A score interval (zrangespec): each end inclusive or exclusive ("(" in the argument).
+[<Struct>]
+type ScoreRange =
+    {
+        Min: float
+        MinExclusive: bool
+        Max: float
+        MaxExclusive: bool
+    }
+
+/// One end of a lex interval (zlexrangespec): "-" (before every string), "+" (after every string), or
+/// a string, inclusive ("[") or exclusive ("(").
+[<Struct>]
+type LexBound =
+    {
+        /// -1 for "-", 1 for "+", 0 for a string.
+        Infinite: int
+        Value: Bytes
+        Exclusive: bool
+    }
+
+[<Struct>]
+type LexRange = { Min: LexBound; Max: LexBound }
+
+module RedisSortedSet =
+    let private order = ScoreOrder.Instance :> IComparer<ScoredMember>
+
+    let inline private entry (score: float) (m: Bytes) = { Score = score; Member = m }
+
+    /// The empty sorted set a first ZADD starts from ("listpack"; persistent: never edited in place).
+    let empty =
+        {
+            Scores = HashMap.empty BytesComparer.Instance
+            Index = Tree.empty
+            Skiplist = false
+        }
+
+    /// Number of members. O(1).
+    let inline count (z: RedisSortedSet) = z.Scores.Count
+
+    /// The score of a member. O(log32 n).
+    let inline tryScore (m: Bytes) (z: RedisSortedSet) = z.Scores.TryFind m
+
+    /// The name OBJECT ENCODING replies with.
+    let encoding (z: RedisSortedSet) =
+        if z.Skiplist then "skiplist" else "listpack"
+
+    /// The score a set keeps: a listpack stores scores as text (d2string), where -0 is written "0".
+    let inline private kept (skiplist: bool) (score: float) =
+        if not skiplist && score = 0.0 then 0.0 else score
+
+    /// Add a member that is not in the set (zsetAdd's insert): the set converts to "skiplist" first when
+    /// it would pass the entries limit or the member is longer than the value limit. O(log n).
+    let insert (owner: obj) (limits: SortedSetLimits) (m: Bytes) (score: float) (z: RedisSortedSet) =
+        let skiplist =
+            z.Skiplist
+            || int64 z.Scores.Count + 1L > limits.MaxMembers
+            || int64 m.Length > limits.MaxMemberBytes
+
+        let score = kept skiplist score
+
+        {
+            Scores = z.Scores.AddOwned(owner, m, score)
+            Index = Tree.insertSortedOwned owner order (entry score m) z.Index
+            Skiplist = skiplist
+        }
+
+    /// Give a member (in the set with score `old`) a new score. O(log n).
+    let rescore (owner: obj) (m: Bytes) (old: float) (score: float) (z: RedisSortedSet) =
+        let score = kept z.Skiplist score
+        let index = Tree.removeSortedOwned owner order (entry old m) z.Index
+
+        { z with
+            Scores = z.Scores.AddOwned(owner, m, score)
+            Index = Tree.insertSortedOwned owner order (entry score m) index
+        }
+
+    /// The set without m, and whether m was a member. O(log n).
+    let remove (owner: obj) (m: Bytes) (z: RedisSortedSet) : struct (RedisSortedSet * bool) =
+        match z.Scores.TryFind m with
+        | ValueNone -> struct (z, false)
+        | ValueSome score ->
+            struct ({ z with
+                        Scores = z.Scores.RemoveOwned(owner, m)
+                        Index = Tree.removeSortedOwned owner order (entry score m) z.Index
+                    },
+                    true)
+
+    /// The 0-based rank of m in ascending order, or -1. O(log n).
+    let rank (m: Bytes) (z: RedisSortedSet) =
+        match z.Scores.TryFind m with
+        | ValueSome score -> Tree.rank order (entry score m) z.Index
+        | ValueNone -> -1
+
+    /// The entry at rank i (ascending). O(log n).
+    let inline item (i: int) (z: RedisSortedSet) = Tree.item i z.Index
+
+    /// The entries at ranks [start, start + n), ascending. O(log n + n).
+    let slice (start: int) (n: int) (z: RedisSortedSet) : ScoredMember[] =
+        let result = Array.zeroCreate n
+        Tree.copyRange start n result 0 z.Index
+        result
+
+    /// The entries at ranks [start, start + n), descending (from start + n - 1 down). O(log n + n).
+    let sliceBack (start: int) (n: int) (z: RedisSortedSet) : ScoredMember[] =
+        let result = slice start n z
+        Array.Reverse result
+        result
+
+    /// Every entry, ascending. O(n).
+    let toArray (z: RedisSortedSet) = Tree.toArray z.Index
+
+    /// The set without the entries at ranks [start, start + n), and those entries (ascending). O(log n + n).
+    let removeRange (owner: obj) (start: int) (n: int) (z: RedisSortedSet) : struct (RedisSortedSet * ScoredMember[]) =
+        let removed = slice start n z
+        let mutable scores = z.Scores
+
+        for e in removed do
+            scores <- scores.RemoveOwned(owner, e.Member)
+
+        let index =
+            if n <= 8 then
+                // A few pops from an end: owned removals allocate nothing on an owned path.
+                let mutable t = z.Index
+
+                for _ in 1..n do
+                    t <- Tree.removeAtOwned owner start t
+
+                t
+            else
+                Tree.removeRange start n z.Index
+
+        struct ({ z with
+                    Scores = scores
+                    Index = index
+                },
+                removed)
+
+    // ---- Ranges ---------------------------------------------------------------------------------
+
+    let inline private gteMin (r: ScoreRange) (score: float) =
+        if r.MinExclusive then score > r.Min else score >= r.Min
+
+    let inline private lteMax (r: ScoreRange) (score: float) =
+        if r.MaxExclusive then score < r.Max else score <= r.Max
+
+    /// The ranks [first, first + n) of the members whose scores are in range (scores are sorted, so
+    /// the same set a listpack's linear scan finds). O(log n).
+    let scoreSpan (r: ScoreRange) (z: RedisSortedSet) : struct (int * int) =
+        let first = Tree.lowerBound (fun e -> gteMin r e.Score) z.Index
+        let stop = Tree.lowerBound (fun e -> not (lteMax r e.Score)) z.Index
+        struct (first, max 0 (stop - first))
+
+    /// sdscmplex for two bounds: "-" and "+" compare as the smallest and largest strings.
+    let private compareBounds (a: LexBound) (b: LexBound) =
+        if a.Infinite <> 0 || b.Infinite <> 0 then
+            compare a.Infinite b.Infinite
+        else
+            Bytes.compare a.Value b.Value
+
+    let inline private vsBound (m: Bytes) (b: LexBound) =
+        if b.Infinite < 0 then 1
+        elif b.Infinite > 0 then -1
+        else Bytes.compare m b.Value
+
+    let inline private lexGteMin (r: LexRange) (m: Bytes) =
+        let c = vsBound m r.Min
+        if r.Min.Exclusive then c > 0 else c >= 0
+
+    let inline private lexLteMax (r: LexRange) (m: Bytes) =
+        let c = vsBound m r.Max
+        if r.Max.Exclusive then c < 0 else c <= 0
+
+    /// zslIsInLexRange / zzlIsInLexRange: false when the range is empty, the last member is below min
+    /// or the first member above max.
+    let private mayHitLex (r: LexRange) (z: RedisSortedSet) =
+        let n = count z
+        let c = compareBounds r.Min r.Max
+
+        n > 0
+        && not (c > 0 || (c = 0 && (r.Min.Exclusive || r.Max.Exclusive)))
+        && lexGteMin r (item (n - 1) z).Member
+        && lexLteMax r (item 0 z).Member
+
+    /// The first rank from `from` (going up) whose member does not satisfy keep; count when none.
+    let private scanUp (keep: Bytes -> bool) (from: int) (z: RedisSortedSet) =
+        let n = count z
+        let mutable i = from
+
+        while i < n && keep (item i z).Member do
+            i <- i + 1
+
+        i
+
+    /// The first rank from `from` (going down) whose member does not satisfy keep; -1 when none.
+    let private scanDown (keep: Bytes -> bool) (from: int) (z: RedisSortedSet) =
+        let mutable i = from
+
+        while i >= 0 && keep (item i z).Member do
+            i <- i - 1
+
+        i
+
+    /// Lex ranges assume every member has the same score. A listpack is scanned linearly from its head
+    /// (zzlFirstInLexRange) and a skiplist searched, so with mixed scores Redis's answers depend on the
+    /// encoding: a "listpack" set here scans like Redis's, a "skiplist" one is binary-searched.
+    /// The ranks [first, first + n) from the first member >= min while members stay <= max (ZRANGEBYLEX,
+    /// ZLEXCOUNT, ZREMRANGEBYLEX).
+    let lexSpan (r: LexRange) (z: RedisSortedSet) : struct (int * int) =
+        if not (mayHitLex r z) then
+            struct (0, 0)
+        else
+            let first =
+                if z.Skiplist then
+                    Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index
+                else
+                    scanUp (fun m -> not (lexGteMin r m)) 0 z
+
+            if first >= count z || not (lexLteMax r (item first z).Member) then
+                struct (0, 0)
+            else
+                let stop =
+                    if z.Skiplist then
+                        max (first + 1) (Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index)
+                    else
+                        scanUp (lexLteMax r) (first + 1) z
+
+                struct (first, stop - first)
+
+    /// The ranks [lo, lo + n) of the members from the last one <= max down while members stay >= min
+    /// (ZREVRANGEBYLEX: zzlLastInLexRange then backwards).
+    let lexSpanBack (r: LexRange) (z: RedisSortedSet) : struct (int * int) =
+        if not (mayHitLex r z) then
+            struct (0, 0)
+        else
+            let last =
+                if z.Skiplist then
+                    Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index - 1
+                else
+                    scanDown (fun m -> not (lexLteMax r m)) (count z - 1) z
+
+            if last < 0 || not (lexGteMin r (item last z).Member) then
+                struct (0, 0)
+            else
+                let lo =
+                    if z.Skiplist then
+                        min last (Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index)
+                    else
+                        scanDown (lexGteMin r) (last - 1) z + 1
+
+                struct (lo, last - lo + 1)
+
+    // ---- Building and copying -------------------------------------------------------------------
+
+    /// A new set of entries already in ScoreOrder with distinct members (store commands): "listpack"
+    /// when it fits the limits (zsetConvertToListpackIfNeeded), which writes -0 as 0. O(n log n).
+    let ofSorted (limits: SortedSetLimits) (entries: ScoredMember[]) =
+        let skiplist =
+            int64 entries.Length > limits.MaxMembers
+            || entries |> Array.exists (fun e -> int64 e.Member.Length > limits.MaxMemberBytes)
+
+        let entries =
+            if skiplist then
+                entries
+            else
+                entries |> Array.map (fun e -> entry (kept false e.Score) e.Member)
+
+        {
+            Scores = HashMap.ofSeq BytesComparer.Instance (entries |> Seq.map (fun e -> e.Member, e.Score))
+            Index = Tree.ofArray entries
+            Skiplist = skiplist
+        }
+
+    /// A new set built by adding entries with distinct members one by one to a listpack (ZRANGESTORE):
+    /// it converts at the first entry past the limits, and the scores added before that were written
+    /// as text (-0 as 0). O(n log n).
+    let ofAdds (limits: SortedSetLimits) (entries: ScoredMember[]) =
+        let stored = Array.zeroCreate entries.Length
+        let mutable skiplist = false
+
+        for i in 0 .. entries.Length - 1 do
+            let e = entries[i]
+
+            skiplist <-
+                skiplist
+                || int64 i + 1L > limits.MaxMembers
+                || int64 e.Member.Length > limits.MaxMemberBytes
+
+            stored[i] <- entry (kept skiplist e.Score) e.Member
+
+        Array.Sort(stored, order)
+
+        {
+            Scores = HashMap.ofSeq BytesComparer.Instance (stored |> Seq.map (fun e -> e.Member, e.Score))
+            Index = Tree.ofArray stored
+            Skiplist = skiplist
+        }
+
+    /// An equal set with nodes of its own and the same encoding (COPY: zsetDup). O(n log n).
+    let duplicate (z: RedisSortedSet) =
+        let entries = toArray z
+
+        {
+            Scores = HashMap.ofSeq BytesComparer.Instance (entries |> Seq.map (fun e -> e.Member, e.Score))
+            Index = Tree.ofArray entries
+            Skiplist = z.Skiplist
+        }
+
+    /// One ZSCAN step over the member map (see HashMap.scan): the next cursor (0 = done) and entries.
+    let scan (cursor: uint64) (n: int) (z: RedisSortedSet) = HashMap.scan cursor n z.Scores
+
+    // ---- Random members (ZRANDMEMBER) -----------------------------------------------------------
+
+    /// SplitMix64: the next state and a well-mixed output.
+    let inline private next (state: byref<uint64>) =
+        state <- state + 0x9E3779B97F4A7C15UL
+        let z = state
+        let z = (z ^^^ (z >>> 30)) * 0xBF58476D1CE4E5B9UL
+        let z = (z ^^^ (z >>> 27)) * 0x94D049BB133111EBUL
+        z ^^^ (z >>> 31)
+
+    /// A uniformly chosen entry of a non-empty set. O(log n).
+    let randomEntry (seed: uint64) (z: RedisSortedSet) =
+        let mutable state = seed
+        item (int ((next &state) % uint64 (count z))) z
+
+    /// n entries drawn independently and uniformly (repeats possible), in draw order (a negative
+    /// count). The set must not be empty. O(n log size).
+    let randomEntries (seed: uint64) (n: int) (z: RedisSortedSet) : ScoredMember[] =
+        let mutable state = seed
+        let size = uint64 (count z)
+        Array.init n (fun _ -> item (int ((next &state) % size)) z)
+
+    /// n distinct entries (0 < n < size) in random order, each subset equally likely: a partial
+    /// Fisher-Yates shuffle of the ranks when n is near the size (Redis's CASE 3), otherwise draws of
+    /// ranks until n distinct (CASE 4). O(size) or O(n log size) expected.
+    let randomDistinct (seed: uint64) (n: int) (z: RedisSortedSet) : ScoredMember[] =
+        let size = count z
+        let mutable state = seed
+
+        if int64 n * 3L > int64 size then
+            let ranks = Array.init size id
+
+            for i in 0 .. n - 1 do
+                let j = i + int ((next &state) % uint64 (size - i))
+                let t = ranks[i]
+                ranks[i] <- ranks[j]
+                ranks[j] <- t
+
+            Array.init n (fun i -> item ranks[i] z)
+        else
+            let seen = HashSet<int>()
+            let result = ResizeArray<ScoredMember>(n)
+
+            while result.Count < n do
+                let r = int ((next &state) % uint64 size)
+
+                if seen.Add r then
+                    result.Add(item r z)
+
+            result.ToArray()
