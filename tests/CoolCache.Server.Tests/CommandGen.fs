@@ -120,7 +120,7 @@ let private scanOptions: Parts =
         [
             cat [ kw "MATCH"; pattern ]
             cat [ kw "COUNT"; one (litOf [ "1"; "2"; "10"; "1000"; "0"; "-1"; "abc" ]) ]
-            cat [ kw "TYPE"; one (litOf [ "string"; "list"; "hash"; "set" ]) ]
+            cat [ kw "TYPE"; one (litOf [ "string"; "list"; "hash"; "set"; "zset" ]) ]
         ]
 
 /// Commands that create or change string values (weighted up so that keys exist).
@@ -254,6 +254,7 @@ let private wrongArity: Gen<Draft> =
                     yield! GenHashes.wrongArity
                     yield! GenSets.wrongArity
                     yield! GenLists.wrongArity
+                    yield! GenSortedSets.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -300,6 +301,7 @@ let private anyCommand: Gen<Draft> =
             9, GenHashes.commands
             8, GenSets.commands
             10, GenLists.commands
+            10, GenSortedSets.commands
         ]
 
 /// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).

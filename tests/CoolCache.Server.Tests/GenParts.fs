@@ -42,6 +42,10 @@ type Compare =
     /// pseudo-command: a full SSCAN iteration (Args: SSCAN key, then the options after the cursor);
     /// the sorted, de-duplicated member sets are compared, not the raw replies
     | MemberScanAll
+    /// ZRANDMEMBER: the harness follows the step with ZRANGE key 0 -1 WITHSCORES on both servers; those
+    /// must be equal, the replies of the same shape and size, every element (and score) from the set,
+    /// and no repeats for a non-negative count
+    | RandomScored
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }
