@@ -278,6 +278,118 @@ let private scenarios: Scenario list =
                     Do(0, [ "LPOP"; "l" ])
                 ]
         }
+        // sorted sets (BZPOPMIN, BZPOPMAX, BZMPOP)
+        {
+            Name = "BZPOPMIN is served by another client's ZADD"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BZPOPMIN"; "z"; "0" ])
+                    Do(1, [ "ZADD"; "z"; "2"; "b"; "1"; "a" ])
+                    Await 0
+                    Do(1, [ "ZRANGE"; "z"; "0"; "-1"; "WITHSCORES" ])
+                ]
+        }
+        {
+            Name = "sorted set waiters on one key are served first come, first served"
+            Clients = 3
+            Acts =
+                [
+                    Start(0, [ "BZPOPMAX"; "z"; "0" ])
+                    Start(1, [ "BZPOPMIN"; "z"; "0" ])
+                    Do(2, [ "ZADD"; "z"; "1.5"; "x" ])
+                    Await 0
+                    Do(2, [ "ZADD"; "z"; "-inf"; "y" ])
+                    Await 1
+                    Do(2, [ "EXISTS"; "z" ])
+                ]
+        }
+        {
+            Name = "one ZADD of several members serves several sorted set waiters"
+            Clients = 3
+            Acts =
+                [
+                    Start(0, [ "BZPOPMIN"; "z"; "0" ])
+                    Start(1, [ "BZPOPMAX"; "z"; "0" ])
+                    Do(2, [ "ZADD"; "z"; "1"; "a"; "2"; "b"; "3"; "c" ])
+                    Await 0
+                    Await 1
+                    Do(2, [ "ZRANGE"; "z"; "0"; "-1"; "WITHSCORES" ])
+                ]
+        }
+        {
+            Name = "a sorted set wait that times out answers null"
+            Clients = 1
+            Acts =
+                [
+                    Do(0, [ "BZPOPMIN"; "z"; "0.05" ])
+                    Do(0, [ "BZPOPMAX"; "z"; "w"; "0.01" ])
+                    Do(0, [ "BZMPOP"; "0.01"; "2"; "z"; "w"; "MIN"; "COUNT"; "3" ])
+                ]
+        }
+        {
+            Name = "BZPOPMAX on several keys is served by the key that gets a member"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BZPOPMAX"; "k1"; "k2"; "k3"; "0" ])
+                    Do(1, [ "ZADD"; "k3"; "5"; "v"; "7"; "w" ])
+                    Await 0
+                    Do(1, [ "ZRANGE"; "k3"; "0"; "-1" ])
+                ]
+        }
+        {
+            Name = "a key of another type does not serve a sorted set waiter"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BZPOPMIN"; "k"; "0" ])
+                    Do(1, [ "RPUSH"; "k"; "x" ])
+                    Do(1, [ "DEL"; "k" ])
+                    Do(1, [ "SADD"; "k"; "m" ])
+                    Do(1, [ "DEL"; "k" ])
+                    Do(1, [ "ZADD"; "k"; "1"; "m" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "BZMPOP with COUNT is served with up to count members"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BZMPOP"; "0"; "2"; "k1"; "k2"; "MAX"; "COUNT"; "2" ])
+                    Do(1, [ "ZADD"; "k2"; "1"; "a"; "2"; "b"; "3"; "c" ])
+                    Await 0
+                    Do(1, [ "ZRANGE"; "k2"; "0"; "-1"; "WITHSCORES" ])
+                ]
+        }
+        {
+            Name = "a ZUNIONSTORE into the waited key serves the waiter"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BZPOPMIN"; "dst"; "0" ])
+                    Do(1, [ "ZADD"; "src"; "4"; "d"; "3"; "c" ])
+                    Do(1, [ "ZUNIONSTORE"; "dst"; "1"; "src"; "WEIGHTS"; "2" ])
+                    Await 0
+                    Do(1, [ "ZRANGE"; "dst"; "0"; "-1"; "WITHSCORES" ])
+                ]
+        }
+        {
+            Name = "CLIENT UNBLOCK ends a sorted set wait with the timeout reply or an error"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BZPOPMIN"; "z"; "0" ])
+                    Unblock(1, 0, [ "TIMEOUT" ])
+                    Await 0
+                    Start(0, [ "BZMPOP"; "0"; "1"; "z"; "MIN" ])
+                    Unblock(1, 0, [ "ERROR" ])
+                    Await 0
+                    Do(1, [ "ZADD"; "z"; "1"; "a" ])
+                    Do(1, [ "ZCARD"; "z" ])
+                ]
+        }
     ]
 
 let private pair =
