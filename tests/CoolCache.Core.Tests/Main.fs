@@ -12,6 +12,7 @@ let all =
             Collections.TreeTests.tests
             Values.RedisSetTests.tests
             Values.RedisListTests.tests
+            Values.RedisSortedSetTests.tests
             Protocol.RespWriterTests.tests
             Protocol.RespParserTests.tests
             Protocol.RespReaderTests.tests
