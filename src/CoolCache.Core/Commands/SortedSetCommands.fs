@@ -293,42 +293,53 @@ let private applyAdds
 
     o
 
+/// The errors ZADD finds before reading scores: an odd or zero pair count, then conflicting options.
+let private addConflict (flags: AddFlags) (elements: int) =
+    let has (f: AddFlags) = flags &&& f <> AddFlags.None
+
+    if elements % 2 <> 0 || elements = 0 then
+        ValueSome RedisError.Syntax
+    elif has AddFlags.NX && has AddFlags.XX then
+        ValueSome RedisError.NxAndXx
+    elif
+        (has AddFlags.GT && has AddFlags.NX)
+        || (has AddFlags.LT && has AddFlags.NX)
+        || (has AddFlags.GT && has AddFlags.LT)
+    then
+        ValueSome RedisError.GtLtAndNx
+    elif has AddFlags.Incr && elements > 2 then
+        ValueSome RedisError.IncrSinglePair
+    else
+        ValueNone
+
 /// ZADD and ZINCRBY (zaddGenericCommand): options, pair count, conflicts, every score, the key, then
 /// the pairs. Errors are found before the first write: the only one found while adding (an INCR giving
 /// NaN) comes with INCR's single pair, before that pair is written.
 let private addGeneric (initial: AddFlags) : Handler =
     fun ctx s argv w ->
         let struct (flags, scoreAt) = readAddOptions argv initial
-        let has (f: AddFlags) = flags &&& f <> AddFlags.None
         let elements = argv.Length - scoreAt
-        let incr = has AddFlags.Incr
+        let incr = flags &&& AddFlags.Incr <> AddFlags.None
 
-        result {
-            if elements % 2 <> 0 || elements = 0 then
-                return! Error RedisError.Syntax
-            elif has AddFlags.NX && has AddFlags.XX then
-                return! Error RedisError.NxAndXx
-            elif
-                (has AddFlags.GT && has AddFlags.NX)
-                || (has AddFlags.LT && has AddFlags.NX)
-                || (has AddFlags.GT && has AddFlags.LT)
-            then
-                return! Error RedisError.GtLtAndNx
-            elif incr && elements > 2 then
-                return! Error RedisError.IncrSinglePair
-            else
-                let! scores = readScores argv scoreAt (elements / 2)
+        // Written without the result builder: ZADD is a hot path.
+        match addConflict flags elements with
+        | ValueSome e -> Outcome.error e s w
+        | ValueNone ->
+            match readScores argv scoreAt (elements / 2) with
+            | Error e -> Outcome.error e s w
+            | Ok scores ->
                 let db = World.db s.Db w
-                let! current = getSortedSet ctx.NowMs argv[1] db
 
-                if current.IsNone && has AddFlags.XX then
-                    return (if incr then RespValue.Null else intReply 0), w
-                else
+                match getSortedSet ctx.NowMs argv[1] db with
+                | Error e -> Outcome.error e s w
+                | Ok ValueNone when flags &&& AddFlags.XX <> AddFlags.None ->
+                    Outcome.reply (if incr then RespValue.Null else intReply 0) s w
+                | Ok current ->
                     let z = defaultValueArg current RedisSortedSet.empty
                     let o = applyAdds db.Owner (limits w) flags argv scoreAt scores z
 
                     if o.NaN then
-                        return! Error RedisError.ScoreIsNaN
+                        Outcome.error RedisError.ScoreIsNaN s w
                     else
                         let w =
                             if o.Added + o.Updated > 0 then
@@ -336,19 +347,18 @@ let private addGeneric (initial: AddFlags) : Handler =
                             else
                                 w
 
-                        if incr then
-                            return
-                                (if o.Processed > 0 then
-                                     RespValue.Double o.Last
-                                 else
-                                     RespValue.Null),
-                                w
-                        elif has AddFlags.CH then
-                            return intReply (o.Added + o.Updated), w
-                        else
-                            return intReply o.Added, w
-        }
-        |> Outcome.ofResult s w
+                        let r =
+                            if incr then
+                                if o.Processed > 0 then
+                                    RespValue.Double o.Last
+                                else
+                                    RespValue.Null
+                            elif flags &&& AddFlags.CH <> AddFlags.None then
+                                intReply (o.Added + o.Updated)
+                            else
+                                intReply o.Added
+
+                        Outcome.reply r s w
 
 // ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
 let zadd: Handler = addGeneric AddFlags.None
@@ -540,7 +550,7 @@ let private rangeQuery
                 match kind with
                 | RangeKind.Score ->
                     readScoreRange lo hi
-                    |> Result.map (fun r z -> limitSpan offset limit (RedisSortedSet.scoreSpan r z) reverse)
+                    |> Result.map (fun r z -> RedisSortedSet.scoreWindow r offset limit reverse z)
                 | RangeKind.Lex ->
                     readLexRange lo hi
                     |> Result.map (fun r z ->
@@ -550,7 +560,7 @@ let private rangeQuery
                             else
                                 RedisSortedSet.lexSpan r z
 
-                        limitSpan offset limit span reverse)
+                        entriesOf z (limitSpan offset limit span reverse) reverse)
                 | _ ->
                     match readInt64 lo, readInt64 hi with
                     | Ok a, Ok b ->
@@ -558,10 +568,8 @@ let private rangeQuery
                             let size = RedisSortedSet.count z
                             let struct (first, n) = rankSpan a b size
                             // Ranks count from the top when reversed.
-                            if reverse then
-                                struct (size - first - n, n)
-                            else
-                                struct (first, n))
+                            let first = if reverse then size - first - n else first
+                            entriesOf z (struct (first, n)) reverse)
                     | Error e, _
                     | _, Error e -> Error e
 
@@ -571,7 +579,7 @@ let private rangeQuery
                 {
                     WithScores = withScores
                     Reverse = reverse
-                    Entries = z |> ValueOption.map (fun z -> entriesOf z (select z) reverse)
+                    Entries = z |> ValueOption.map select
                 }
     }
 

@@ -199,6 +199,62 @@ module RedisSortedSet =
         let stop = Tree.lowerBound (fun e -> not (lteMax r e.Score)) z.Index
         struct (first, max 0 (stop - first))
 
+    /// The entries a LIMIT offset count read of a score range returns (genericZrangebyscoreCommand), in
+    /// reading order: from the lowest score in range up (or the highest down when reverse), skipping
+    /// offset entries, then while in range, at most count of them (a negative count: no limit; a negative
+    /// offset: nothing). A small count is read with one search, as the skiplist walk does. O(log n + m).
+    let scoreWindow (r: ScoreRange) (offset: int64) (limit: int64) (reverse: bool) (z: RedisSortedSet) =
+        let size = int64 (count z)
+
+        if offset < 0L || size = 0L then
+            [||]
+        elif limit >= 0L && limit <= 128L then
+            // Search the range's first end only; read up to limit entries past offset and keep the
+            // ones before the first out of range.
+            let edge =
+                if reverse then
+                    int64 (Tree.lowerBound (fun e -> not (lteMax r e.Score)) z.Index) - 1L - offset
+                else
+                    int64 (Tree.lowerBound (fun e -> gteMin r e.Score) z.Index) + offset
+
+            let take =
+                if reverse then
+                    min limit (edge + 1L)
+                else
+                    min limit (size - edge)
+
+            if edge < 0L || edge >= size || take <= 0L then
+                [||]
+            else
+                let read =
+                    if reverse then
+                        sliceBack (int (edge - take + 1L)) (int take) z
+                    else
+                        slice (int edge) (int take) z
+
+                let keep =
+                    if reverse then
+                        Array.tryFindIndex (fun e -> not (gteMin r e.Score)) read
+                    else
+                        Array.tryFindIndex (fun e -> not (lteMax r e.Score)) read
+
+                match keep with
+                | Some n -> Array.sub read 0 n
+                | None -> read
+        else
+            let struct (first, n) = scoreSpan r z
+
+            if offset >= int64 n then
+                [||]
+            else
+                let avail = int64 n - offset
+                let take = int (if limit < 0L then avail else min limit avail)
+
+                if reverse then
+                    sliceBack (first + n - int offset - take) take z
+                else
+                    slice (first + int offset) take z
+
     /// sdscmplex for two bounds: "-" and "+" compare as the smallest and largest strings.
     let private compareBounds (a: LexBound) (b: LexBound) =
         if a.Infinite <> 0 || b.Infinite <> 0 then

@@ -467,6 +467,51 @@ let private properties =
                     let expected = entries z |> List.filter (snd >> inRange) |> List.map fst
                     Expect.equal got expected "members in range")
 
+            testPropertyWithConfig
+                config
+                "a LIMIT read of a score range skips offset entries and takes count, either way"
+            <| Prop.forAll
+                (Arb.fromGen (
+                    Gen.zip
+                        (Gen.zip3 itemsGen (Gen.zip scoreGen boolGen) (Gen.zip scoreGen boolGen))
+                        (Gen.zip3 (Gen.choose (-2, 6)) (Gen.elements [ -1; 0; 1; 2; 5; 200 ]) boolGen)
+                ))
+                (fun ((items, (lo, loEx), (hi, hiEx)), (offset, limit, reverse)) ->
+                    let z = build (obj ()) wide items
+
+                    let range =
+                        {
+                            Min = lo
+                            MinExclusive = loEx
+                            Max = hi
+                            MaxExclusive = hiEx
+                        }
+
+                    let inRange s =
+                        (if loEx then s > lo else s >= lo) && (if hiEx then s < hi else s <= hi)
+
+                    let all = entries z |> List.filter (snd >> inRange) |> List.map fst
+                    let ordered = if reverse then List.rev all else all
+
+                    let expected =
+                        if offset < 0 then
+                            []
+                        else
+                            let rest =
+                                if offset >= all.Length then
+                                    []
+                                else
+                                    List.skip offset ordered
+
+                            if limit < 0 then rest else List.truncate limit rest
+
+                    let got =
+                        RedisSortedSet.scoreWindow range (int64 offset) (int64 limit) reverse z
+                        |> Array.map (fun e -> str e.Member)
+                        |> List.ofArray
+
+                    Expect.equal got expected "window")
+
             testPropertyWithConfig config "lex spans over equal scores hold exactly the members in the lex range"
             <| Prop.forAll
                 (Arb.fromGen (
