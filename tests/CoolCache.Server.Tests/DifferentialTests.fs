@@ -251,7 +251,10 @@ let compareRandomScored (args: byte[] list) (o: byte[]) (oz: byte[]) (c: byte[])
 
                 let count = Int64.Parse(Encoding.ASCII.GetString(List.item 2 args))
 
-                if withScores && drawn.Length * 2 <> cs.Length && drawn.Length <> cs.Length then
+                if count >= int64 set.Count then
+                    // Not random: the whole set, in the order Redis walks it (highest score first).
+                    Some "ZRANDMEMBER: a count past the size answers the whole set in Redis's order"
+                elif withScores && drawn.Length * 2 <> cs.Length && drawn.Length <> cs.Length then
                     Some "ZRANDMEMBER: malformed WITHSCORES reply"
                 elif not (drawn |> List.forall (fun (m, sc) -> set.ContainsKey m && set[m] = sc)) then
                     Some "ZRANDMEMBER: an element (or its score) is not in the set"

@@ -885,8 +885,9 @@ let zrandmember: Handler =
                                     else
                                         Ok(RedisSortedSet.randomEntries ctx.Seed (int -count) z)
                                 elif count >= int64 size then
-                                    // The whole set, in order (Redis's CASE 2 iterates it).
-                                    Ok(RedisSortedSet.toArray z)
+                                    // The whole set, highest score first: Redis's CASE 2 walks it with
+                                    // zuiNext, which starts at the tail.
+                                    Ok(RedisSortedSet.sliceBack 0 size z)
                                 else
                                     Ok(RedisSortedSet.randomDistinct ctx.Seed (int count) z)
 
