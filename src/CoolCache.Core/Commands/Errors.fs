@@ -73,6 +73,8 @@ type RedisError =
     | LposRankZero
     | LposCountNegative
     | LposMaxLenNegative
+    // sort (sort.c)
+    | SortScoreNotDouble
     | Custom of text: string
 
 module RedisError =
@@ -177,6 +179,7 @@ module RedisError =
             "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
         | RedisError.LposCountNegative -> "ERR COUNT can't be negative"
         | RedisError.LposMaxLenNegative -> "ERR MAXLEN can't be negative"
+        | RedisError.SortScoreNotDouble -> "ERR One or more scores can't be converted into double"
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 
