@@ -19,6 +19,7 @@ let all =
             Keyspace.ExpiryTests.tests
             State.WorldTests.tests
             Commands.CommandTableTests.tests
+            Commands.SortCommandsTests.tests
         ]
 
 [<EntryPoint>]
