@@ -254,6 +254,7 @@ let private wrongArity: Gen<Draft> =
                     yield! GenHashes.wrongArity
                     yield! GenSets.wrongArity
                     yield! GenLists.wrongArity
+                    yield! GenSort.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -300,6 +301,7 @@ let private anyCommand: Gen<Draft> =
             9, GenHashes.commands
             8, GenSets.commands
             10, GenLists.commands
+            12, GenSort.commands
         ]
 
 /// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).

@@ -42,6 +42,9 @@ type Compare =
     /// pseudo-command: a full SSCAN iteration (Args: SSCAN key, then the options after the cursor);
     /// the sorted, de-duplicated member sets are compared, not the raw replies
     | MemberScanAll
+    /// byte-for-byte, run on its own after the harness resets the oracle's errno (it opens and closes
+    /// a connection): Redis 7.0's numeric SORT reads an ERANGE left by any earlier command
+    | FreshErrno
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }
@@ -59,6 +62,7 @@ let formatStep (step: Step) =
         RawClient.formatCommand step.Args
         + "  (pseudo: full HSCAN iteration from cursor 0)"
     | RandomFields -> RawClient.formatCommand step.Args + "  (pseudo: checked against HGETALL)"
+    | FreshErrno -> RawClient.formatCommand step.Args + "  (after an errno reset)"
     | MemberScanAll ->
         RawClient.formatCommand step.Args
         + "  (pseudo: full SSCAN iteration from cursor 0)"
