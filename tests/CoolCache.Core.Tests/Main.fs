@@ -20,6 +20,7 @@ let all =
             Keyspace.ExpiryTests.tests
             State.WorldTests.tests
             Commands.CommandTableTests.tests
+            Commands.SortCommandsTests.tests
         ]
 
 [<EntryPoint>]

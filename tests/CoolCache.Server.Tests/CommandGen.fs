@@ -175,10 +175,10 @@ let private keyspace: Gen<Draft> =
             2, cmd "EXPIREAT" [ key; absSecs; expireFlags ]
             2, cmd "PEXPIREAT" [ key; absMillis; expireFlags ]
             3, cmdWith (IntWithin 1L) "TTL" [ key ]
-            2, cmdWith (IntWithin 100L) "PTTL" [ key ]
+            2, cmdWith (IntWithin 400L) "PTTL" [ key ]
             2, cmd "PERSIST" [ key ]
             2, cmdWith (IntWithin 1L) "EXPIRETIME" [ key ]
-            1, cmdWith (IntWithin 100L) "PEXPIRETIME" [ key ]
+            1, cmdWith (IntWithin 400L) "PEXPIRETIME" [ key ]
             2, cmdWith LiveCount "DBSIZE" []
             1, cmd "FLUSHDB" [ optional (one (litOf [ "ASYNC"; "SYNC"; "async"; "NOW" ])) ]
             2, cmd "SELECT" [ db ]
@@ -255,6 +255,7 @@ let private wrongArity: Gen<Draft> =
                     yield! GenSets.wrongArity
                     yield! GenLists.wrongArity
                     yield! GenSortedSets.wrongArity
+                    yield! GenSort.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -302,6 +303,7 @@ let private anyCommand: Gen<Draft> =
             8, GenSets.commands
             10, GenLists.commands
             10, GenSortedSets.commands
+            12, GenSort.commands
         ]
 
 /// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).

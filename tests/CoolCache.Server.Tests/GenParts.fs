@@ -46,6 +46,9 @@ type Compare =
     /// must be equal, the replies of the same shape and size, every element (and score) from the set,
     /// and no repeats for a non-negative count
     | RandomScored
+    /// byte-for-byte, run on its own after the harness resets the oracle's errno (it opens and closes
+    /// a connection): Redis 7.0's numeric SORT reads an ERANGE left by any earlier command
+    | FreshErrno
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }
@@ -63,6 +66,7 @@ let formatStep (step: Step) =
         RawClient.formatCommand step.Args
         + "  (pseudo: full HSCAN iteration from cursor 0)"
     | RandomFields -> RawClient.formatCommand step.Args + "  (pseudo: checked against HGETALL)"
+    | FreshErrno -> RawClient.formatCommand step.Args + "  (after an errno reset)"
     | MemberScanAll ->
         RawClient.formatCommand step.Args
         + "  (pseudo: full SSCAN iteration from cursor 0)"

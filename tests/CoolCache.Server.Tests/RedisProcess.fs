@@ -145,6 +145,8 @@ let private startOnce (exe: string) (port: int) (deadline: TimeSpan) : Task<Resu
             psi.ArgumentList.Add a
 
         psi.UseShellExecute <- false
+        // Redis collates with strcoll (SORT ALPHA) in the environment's locale: byte order, as CoolCache.
+        psi.Environment["LC_ALL"] <- "C"
         psi.RedirectStandardOutput <- true
         psi.RedirectStandardError <- true
         psi.RedirectStandardInput <- true

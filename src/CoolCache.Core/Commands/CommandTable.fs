@@ -135,6 +135,11 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "SWAPDB" 3 (W ||| Fast) none V "4.0.0" "Swaps two Redis databases." "O(N)" KeyCommands.swapdb
           cmd "SELECT" 2 (F.Loading ||| F.Stale ||| Fast) none C "1.0.0" "Changes the selected database." "O(1)" ConnectionCommands.select
 
+          // sort (sort.c). Redis's key specs are the sorted key, then the BY/GET keys and the STORE
+          // destination as "unknown" specs (movablekeys); KeySpec has no such kind: only the sorted key.
+          cmd "SORT" -2 (W ||| Deny) keys1 G "1.0.0" "Sort the elements in a list, set or sorted set" "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)." SortCommands.sort
+          cmd "SORT_RO" -2 R keys1 G "7.0.0" "Sort the elements in a list, set or sorted set. Read-only variant of SORT." "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)." SortCommands.sortRo
+
           // hashes (t_hash.c)
           cmd "HSET" -4 (W ||| Deny ||| Fast) keys1 H "2.0.0" "Set the string value of a hash field" "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs." HashCommands.hset
           cmd "HSETNX" 4 (W ||| Deny ||| Fast) keys1 H "2.0.0" "Set the value of a hash field, only if the field does not exist" "O(1)" HashCommands.hsetnx

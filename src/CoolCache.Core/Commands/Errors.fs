@@ -84,6 +84,8 @@ type RedisError =
     | WithScoresAndByLex
     | NoInputKeys of command: string
     | WeightNotFloat
+    // sort (sort.c)
+    | SortScoreNotDouble
     | Custom of text: string
 
 module RedisError =
@@ -199,6 +201,7 @@ module RedisError =
         | RedisError.WithScoresAndByLex -> "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
         | RedisError.NoInputKeys cmd -> sprintf "ERR at least 1 input key is needed for '%s' command" cmd
         | RedisError.WeightNotFloat -> "ERR weight value is not a float"
+        | RedisError.SortScoreNotDouble -> "ERR One or more scores can't be converted into double"
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 
