@@ -22,7 +22,7 @@ type private SortOptions =
         Desc: bool
         Alpha: bool
         LimitStart: int64
-        /// -1: no limit.
+        /// Negative: to the end.
         LimitCount: int64
         /// The last BY pattern, if any.
         By: Bytes voption
@@ -109,8 +109,8 @@ let private parseOptions (readOnly: bool) (argv: Bytes[]) : Result<SortOptions, 
     | ValueSome e -> Error e
     | ValueNone -> Ok { o with Gets = gets.ToArray() }
 
-/// LIMIT start count against n elements as Redis clamps them (7.0.8+, no overflow): the output is
-/// the sorted elements first..last (empty when last < first).
+/// LIMIT start count against n elements, clamped first as Redis 7.0.15 does (so nothing overflows):
+/// the output is the sorted elements first..last (none when last < first).
 let private limits (start: int64) (count: int64) (n: int) : struct (int * int) =
     let n = int64 n
     let start = min (max start 0L) n
@@ -524,7 +524,8 @@ let private comparer
 
         if desc then -r else r
 
-/// Sorts items as the options say: the positions in output order, or the conversion error.
+/// Loads the scores (or the ALPHA BY weights) of items and returns the comparison of their positions,
+/// or the conversion error: every score is read, whatever LIMIT keeps.
 let private sortItems (now: int64) (db: Db) (o: SortOptions) (alpha: bool) (by: Bytes voption) (items: Bytes[]) =
     let n = items.Length
     let scores = if alpha then null else Array.zeroCreate<float> n
