@@ -1,6 +1,7 @@
 /// Sorted set commands (t_zset.c, Redis 7.0): ZADD ZINCRBY ZREM ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK
 /// ZCOUNT ZLEXCOUNT, the ZRANGE family and ZRANGESTORE, ZREMRANGEBY*, ZPOPMIN ZPOPMAX ZMPOP and their
-/// blocking forms, ZRANDMEMBER, ZSCAN (ZUNION ZINTER ZDIFF and their stores: SortedSetAlgebraCommands). Replies follow 7.0 in both protocols: scores are doubles (RESP3 ",", RESP2 "%.17g" bulks), and
+/// blocking forms, ZRANDMEMBER, ZSCAN (ZUNION, ZINTER, ZDIFF and their stores: SortedSetAlgebraCommands).
+/// Replies follow 7.0 in both protocols: scores are doubles (RESP3 ",", RESP2 "%.17g" bulks), and
 /// WITHSCORES replies are flat in RESP2 and [member, score] pairs in RESP3. An emptied set is deleted.
 module CoolCache.Core.Commands.SortedSetCommands
 
@@ -146,20 +147,6 @@ let private rankSpan (start: int64) (stop: int64) (size: int) : struct (int * in
     else
         let stop = min stop (len - 1L)
         struct (int start, int (stop - start + 1L))
-
-/// LIMIT offset count applied to the span [first, first + n) read forwards or backwards: a negative
-/// offset yields nothing (Redis's skip loop runs off the end), a negative count means all.
-let private limitSpan (offset: int64) (limit: int64) (struct (first: int, n: int)) (reverse: bool) =
-    if offset < 0L || offset >= int64 n then
-        struct (0, 0)
-    else
-        let avail = int64 n - offset
-        let take = int (if limit < 0L then avail else min limit avail)
-
-        if reverse then
-            struct (first + n - int offset - take, take)
-        else
-            struct (first + int offset, take)
 
 /// The entries at [first, first + n), in ascending or descending order.
 let private entriesOf (z: RedisSortedSet) (struct (first: int, n: int)) (reverse: bool) =
@@ -483,14 +470,13 @@ type private RangeKind =
     | Score
     | Lex
 
-/// A parsed range request: the source key, what to read, and the entries once read.
+/// What a range request read: the entries in reply order (ValueNone: no such key) and WITHSCORES.
 [<Struct>]
 type private RangeQuery =
     {
         WithScores: bool
         /// ValueNone when the source key does not exist.
         Entries: ScoredMember[] voption
-        Reverse: bool
     }
 
 /// zrangeGenericCommand: options after <src> <min> <max> (WITHSCORES unless storing, LIMIT, REV and
@@ -553,14 +539,7 @@ let private rangeQuery
                     |> Result.map (fun r z -> RedisSortedSet.scoreWindow r offset limit reverse z)
                 | RangeKind.Lex ->
                     readLexRange lo hi
-                    |> Result.map (fun r z ->
-                        let span =
-                            if reverse then
-                                RedisSortedSet.lexSpanBack r z
-                            else
-                                RedisSortedSet.lexSpan r z
-
-                        entriesOf z (limitSpan offset limit span reverse) reverse)
+                    |> Result.map (fun r z -> RedisSortedSet.lexWindow r offset limit reverse z)
                 | _ ->
                     match readInt64 lo, readInt64 hi with
                     | Ok a, Ok b ->
@@ -578,7 +557,6 @@ let private rangeQuery
             return
                 {
                     WithScores = withScores
-                    Reverse = reverse
                     Entries = z |> ValueOption.map select
                 }
     }

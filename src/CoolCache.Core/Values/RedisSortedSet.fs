@@ -354,6 +354,52 @@ module RedisSortedSet =
 
                 struct (lo, last - lo + 1)
 
+    /// The entries a LIMIT offset count read of a lex range returns (genericZrangebylexCommand), in
+    /// reading order: from the first member in range up (or the last down when reverse), offset entries
+    /// skipped whatever they hold, then entries while within the range's far end, at most count of them
+    /// (a negative count: no limit; a negative offset: nothing). O(log n + m) for a skiplist.
+    let lexWindow (r: LexRange) (offset: int64) (limit: int64) (reverse: bool) (z: RedisSortedSet) =
+        let size = count z
+
+        let taken (n: int) =
+            if limit < 0L then n else int (min limit (int64 n))
+
+        if offset < 0L then
+            [||]
+        elif not reverse then
+            let struct (first, n) = lexSpan r z
+            let start = int64 first + offset
+
+            if n = 0 || start >= int64 size then
+                [||]
+            else
+                let start = int start
+
+                let stop =
+                    if z.Skiplist then
+                        max start (Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index)
+                    else
+                        scanUp (lexLteMax r) start z
+
+                slice start (taken (stop - start)) z
+        else
+            let struct (lo, n) = lexSpanBack r z
+            let start = int64 (lo + n - 1) - offset
+
+            if n = 0 || start < 0L then
+                [||]
+            else
+                let start = int start
+
+                let low =
+                    if z.Skiplist then
+                        min (start + 1) (Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index)
+                    else
+                        scanDown (lexGteMin r) start z + 1
+
+                let take = taken (start - low + 1)
+                sliceBack (start - take + 1) take z
+
     // ---- Building and copying -------------------------------------------------------------------
 
     /// A new set of entries already in ScoreOrder with distinct members (store commands): "listpack"

@@ -623,6 +623,73 @@ let private properties =
                         expected
                         "linear scan")
 
+            testPropertyWithConfig
+                config
+                "a LIMIT read of a lex range on a listpack with mixed scores walks as Redis's listpack code does"
+            <| Prop.forAll
+                (Arb.fromGen (
+                    Gen.zip
+                        (Gen.zip3 itemsGen (Gen.zip memberGen boolGen) (Gen.zip memberGen boolGen))
+                        (Gen.zip3 (Gen.choose (-1, 5)) (Gen.elements [ -1; 0; 1; 2; 50 ]) boolGen)
+                ))
+                (fun ((items, (lo, loEx), (hi, hiEx)), (offset, limit, reverse)) ->
+                    let z = build (obj ()) wide items
+                    let ms = entries z |> List.map fst |> Array.ofList
+
+                    let gte m =
+                        let c = Bytes.compare (b m) (b lo)
+                        if loEx then c > 0 else c >= 0
+
+                    let lte m =
+                        let c = Bytes.compare (b m) (b hi)
+                        if hiEx then c < 0 else c <= 0
+
+                    let c = Bytes.compare (b lo) (b hi)
+
+                    // zzlIsInLexRange, then zzlFirstInLexRange / zzlLastInLexRange, skip offset entries
+                    // whatever they are, then take while within the far end, at most limit.
+                    let inRange =
+                        ms.Length > 0
+                        && not (c > 0 || (c = 0 && (loEx || hiEx)))
+                        && gte ms[ms.Length - 1]
+                        && lte ms[0]
+
+                    let walk (order: string[]) (near: string -> bool) (far: string -> bool) =
+                        match Array.tryFindIndex near order with
+                        | Some i when inRange && far order[i] && offset >= 0 ->
+                            let rest = order[i + offset ..] |> Array.takeWhile far |> List.ofArray
+                            if limit < 0 then rest else List.truncate limit rest
+                        | _ -> []
+
+                    let expected =
+                        if reverse then
+                            walk (Array.rev ms) lte gte
+                        else
+                            walk ms gte lte
+
+                    let range =
+                        {
+                            Min =
+                                {
+                                    Infinite = 0
+                                    Value = b lo
+                                    Exclusive = loEx
+                                }
+                            Max =
+                                {
+                                    Infinite = 0
+                                    Value = b hi
+                                    Exclusive = hiEx
+                                }
+                        }
+
+                    let got =
+                        RedisSortedSet.lexWindow range (int64 offset) (int64 limit) reverse z
+                        |> Array.map (fun e -> str e.Member)
+                        |> List.ofArray
+
+                    Expect.equal got expected "walk")
+
             testPropertyWithConfig config "stores build sets with Redis's encoding and signed zeros"
             <| Prop.forAll (Arb.fromGen (Gen.zip itemsGen limitsGen)) (fun (items, limits) ->
                 let distinct = items |> List.distinctBy fst
@@ -1019,6 +1086,17 @@ let private examples =
 
                 Expect.equal (reply w [ "ZREMRANGEBYLEX"; "z"; "["; "(b" ]) (int 2) "empty string and a"
                 Expect.equal (reply w [ "ZRANGE"; "z"; "0"; "-1" ]) (bulks [ "b"; "c"; "\xff" ]) "left"
+
+            testCase "a lex LIMIT skips its offset whatever the members hold, as Redis's listpack walk does"
+            <| fun () ->
+                // Mixed scores (found by the differential test): d, xx, a\0b, e in score order.
+                let _, w =
+                    script (fresh ()) [ [ "ZADD"; "z"; "-0"; "a\000b"; "-3"; "d"; "-2"; "xx"; "1"; "e" ] ]
+
+                Expect.equal
+                    (reply w [ "ZRANGE"; "z"; "[c"; "[d"; "BYLEX"; "LIMIT"; "2"; "-9223372036854775808" ])
+                    (bulks [ "a\000b" ])
+                    "from d, skip d and xx, then a\\0b <= d"
 
             testCase "ZREMRANGEBYRANK and BYSCORE remove what the range names; emptying the set deletes it"
             <| fun () ->
