@@ -42,12 +42,9 @@ EOF
 
 rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
 now() { date +%s.%N; }
-bench() { # port -> seconds for $calls calls of the command
-  local t0 t1
-  t0=$(now)
-  taskset -c 1 redis-benchmark -p "$1" -c 50 -n "$calls" -P 16 -r "$n" "${@:2}" -q >/dev/null 2>&1
-  t1=$(now)
-  echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}'
+bench() { # port command... -> seconds the server took for $calls calls (from redis-benchmark's rps)
+  taskset -c 1 redis-benchmark -p "$1" -c 50 -n "$calls" -P 16 -r "$n" --csv "${@:2}" 2>/dev/null \
+    | tail -1 | tr -d '"' | awk -F, -v calls="$calls" '{ if ($2 > 0) printf "%.3f", calls / $2; else print "-" }'
 }
 declare -A result
 for side in coolcache redis; do
