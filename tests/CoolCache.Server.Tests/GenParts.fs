@@ -46,6 +46,11 @@ type Compare =
     /// must be equal, the replies of the same shape and size, every element (and score) from the set,
     /// and no repeats for a non-negative count
     | RandomScored
+    /// ZRANGEBYLEX, ZREVRANGEBYLEX, ZLEXCOUNT, ZRANGE BYLEX: the harness follows the step with OBJECT
+    /// ENCODING key and ZRANGE key 0 -1 WITHSCORES on both servers; those must be equal, and the replies
+    /// too unless the set is a skiplist whose members have different scores (Redis's answer then depends
+    /// on its random levels)
+    | LexRange
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }
