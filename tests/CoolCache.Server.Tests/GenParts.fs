@@ -49,6 +49,11 @@ type Compare =
     /// byte-for-byte, run on its own after the harness resets the oracle's errno (it opens and closes
     /// a connection): Redis 7.0's numeric SORT reads an ERANGE left by any earlier command
     | FreshErrno
+    /// ZRANGEBYLEX, ZREVRANGEBYLEX, ZLEXCOUNT, ZRANGE BYLEX: the harness follows the step with OBJECT
+    /// ENCODING key and ZRANGE key 0 -1 WITHSCORES on both servers; those must be equal, and the replies
+    /// too unless the set is a skiplist whose members have different scores (Redis's answer then depends
+    /// on its random levels)
+    | LexRange
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }

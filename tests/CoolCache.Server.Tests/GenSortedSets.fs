@@ -250,16 +250,27 @@ let private zrangeArgs: Parts =
                     scoreBound
                     someOf [ 10, kw "BYSCORE"; 4, kw "REV"; 5, kw "WITHSCORES"; 4, limit; 1, kw "BYLEX" ]
                 ]
-            3,
-            cat
-                [
-                    key
-                    lexBound
-                    lexBound
-                    someOf [ 10, kw "BYLEX"; 4, kw "REV"; 4, limit; 1, kw "WITHSCORES" ]
-                ]
             1, cat [ key; rank; rank; options 2 [ kw "FOO"; kw "REV"; kw "BYSCORE"; kw "BYLEX" ] ]
         ]
+
+/// ZRANGE's lex form (compared as LexRange).
+let private zrangeLexArgs: Parts =
+    cat
+        [
+            key
+            lexBound
+            lexBound
+            someOf [ 10, kw "BYLEX"; 4, kw "REV"; 4, limit; 1, kw "WITHSCORES" ]
+        ]
+
+/// Lex bounds for writes, which must store the same on both servers: read from the end that does not
+/// depend on how Redis searches a skiplist whose members have mixed scores ("-" forwards, "+" when
+/// reversed), the far end anything.
+let private writableLex (reverse: bool) : Parts =
+    gen {
+        let! far = lexBound
+        return (if reverse then lit "+" else lit "-") :: far
+    }
 
 /// ZRANGESTORE's forms (WITHSCORES is a syntax error there).
 let private zrangestoreArgs: Parts =
@@ -275,14 +286,14 @@ let private zrangestoreArgs: Parts =
                     scoreBound
                     someOf [ 10, kw "BYSCORE"; 4, kw "REV"; 4, limit ]
                 ]
-            2,
+            1, cat [ key; key; writableLex false; kw "BYLEX"; optional limit ]
+            1,
             cat
                 [
                     key
                     key
-                    lexBound
-                    lexBound
-                    someOf [ 10, kw "BYLEX"; 4, kw "REV"; 4, limit ]
+                    writableLex true
+                    someOf [ 10, kw "BYLEX"; 10, kw "REV"; 4, limit ]
                 ]
             1, cat [ key; key; rank; rank; kw "WITHSCORES" ]
         ]
@@ -432,17 +443,18 @@ let commands: Gen<Draft> =
             3, cmd "ZRANK" [ key; memberName ]
             2, cmd "ZREVRANK" [ key; memberName ]
             3, cmd "ZCOUNT" [ key; scoreBound; scoreBound ]
-            3, cmd "ZLEXCOUNT" [ key; lexBound; lexBound ]
-            10, cmd "ZRANGE" [ zrangeArgs ]
+            3, cmdWith LexRange "ZLEXCOUNT" [ key; lexBound; lexBound ]
+            7, cmd "ZRANGE" [ zrangeArgs ]
+            3, cmdWith LexRange "ZRANGE" [ zrangeLexArgs ]
             3, cmd "ZRANGESTORE" [ zrangestoreArgs ]
             3, cmd "ZREVRANGE" [ key; rank; rank; optional (kw "WITHSCORES") ]
             4, cmd "ZRANGEBYSCORE" [ key; scoreBound; scoreBound; someOf [ 5, kw "WITHSCORES"; 4, limit ] ]
             3, cmd "ZREVRANGEBYSCORE" [ key; scoreBound; scoreBound; someOf [ 5, kw "WITHSCORES"; 4, limit ] ]
-            3, cmd "ZRANGEBYLEX" [ key; lexBound; lexBound; someOf [ 4, limit; 1, kw "WITHSCORES" ] ]
-            2, cmd "ZREVRANGEBYLEX" [ key; lexBound; lexBound; someOf [ 4, limit ] ]
+            3, cmdWith LexRange "ZRANGEBYLEX" [ key; lexBound; lexBound; someOf [ 4, limit; 1, kw "WITHSCORES" ] ]
+            2, cmdWith LexRange "ZREVRANGEBYLEX" [ key; lexBound; lexBound; someOf [ 4, limit ] ]
             2, cmd "ZREMRANGEBYRANK" [ key; rank; rank ]
             2, cmd "ZREMRANGEBYSCORE" [ key; scoreBound; scoreBound ]
-            2, cmd "ZREMRANGEBYLEX" [ key; lexBound; lexBound ]
+            2, cmd "ZREMRANGEBYLEX" [ key; writableLex false ]
             3, cmd "ZPOPMIN" [ key; optional popCount ]
             3, cmd "ZPOPMAX" [ key; optional popCount ]
             1, cmd "ZPOPMIN" [ key; popCount; popCount ]

@@ -205,6 +205,8 @@ module RedisSortedSet =
     /// offset: nothing). A small count is read with one search, as the skiplist walk does. O(log n + m).
     let scoreWindow (r: ScoreRange) (offset: int64) (limit: int64) (reverse: bool) (z: RedisSortedSet) =
         let size = int64 (count z)
+        // Past the size reads nothing anyway; clamped, offset arithmetic cannot overflow.
+        let offset = min offset size
 
         if offset < 0L || size = 0L then
             [||]
@@ -305,9 +307,13 @@ module RedisSortedSet =
 
         i
 
-    /// Lex ranges assume every member has the same score. A listpack is scanned linearly from its head
-    /// (zzlFirstInLexRange) and a skiplist searched, so with mixed scores Redis's answers depend on the
-    /// encoding: a "listpack" set here scans like Redis's, a "skiplist" one is binary-searched.
+    /// Whether lex searches may be binary: a skiplist whose members all have one score (first = last),
+    /// so that members are in lex order. Lex ranges are documented for that case only. With mixed
+    /// scores Redis scans a listpack linearly from its head (zzlFirstInLexRange) but searches a skiplist
+    /// through its random levels (unpredictable); here both walk linearly, as the listpack does.
+    let private searchable (z: RedisSortedSet) =
+        z.Skiplist && (item 0 z).Score = (item (count z - 1) z).Score
+
     /// The ranks [first, first + n) from the first member >= min while members stay <= max (ZRANGEBYLEX,
     /// ZLEXCOUNT, ZREMRANGEBYLEX).
     let lexSpan (r: LexRange) (z: RedisSortedSet) : struct (int * int) =
@@ -315,7 +321,7 @@ module RedisSortedSet =
             struct (0, 0)
         else
             let first =
-                if z.Skiplist then
+                if searchable z then
                     Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index
                 else
                     scanUp (fun m -> not (lexGteMin r m)) 0 z
@@ -324,7 +330,7 @@ module RedisSortedSet =
                 struct (0, 0)
             else
                 let stop =
-                    if z.Skiplist then
+                    if searchable z then
                         max (first + 1) (Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index)
                     else
                         scanUp (lexLteMax r) (first + 1) z
@@ -338,7 +344,7 @@ module RedisSortedSet =
             struct (0, 0)
         else
             let last =
-                if z.Skiplist then
+                if searchable z then
                     Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index - 1
                 else
                     scanDown (fun m -> not (lexLteMax r m)) (count z - 1) z
@@ -347,7 +353,7 @@ module RedisSortedSet =
                 struct (0, 0)
             else
                 let lo =
-                    if z.Skiplist then
+                    if searchable z then
                         min last (Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index)
                     else
                         scanDown (lexGteMin r) (last - 1) z + 1
@@ -364,6 +370,9 @@ module RedisSortedSet =
         let taken (n: int) =
             if limit < 0L then n else int (min limit (int64 n))
 
+        // Past the size reads nothing anyway; clamped, offset arithmetic cannot overflow.
+        let offset = min offset (int64 size)
+
         if offset < 0L then
             [||]
         elif not reverse then
@@ -376,7 +385,7 @@ module RedisSortedSet =
                 let start = int start
 
                 let stop =
-                    if z.Skiplist then
+                    if searchable z then
                         max start (Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index)
                     else
                         scanUp (lexLteMax r) start z
@@ -392,7 +401,7 @@ module RedisSortedSet =
                 let start = int start
 
                 let low =
-                    if z.Skiplist then
+                    if searchable z then
                         min (start + 1) (Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index)
                     else
                         scanDown (lexGteMin r) start z + 1
