@@ -124,6 +124,52 @@ module internal Wbt =
         else
             rotateL owner reuse l x r
 
+    /// t with its left child now l and its value kept (a step back up an ordered insert or remove): when
+    /// t is owned and stays balanced, only the child link and the size are written (no store of the
+    /// value, which for a struct holding references would cost a GC write barrier per level).
+    let inline withLeft (owner: obj) (t: TreeNode<'T>) (l: TreeNode<'T>) (grew: bool) =
+        let r = t.Right
+
+        if
+            not (isNull owner)
+            && obj.ReferenceEquals(t.Owner, owner)
+            && (if grew then
+                    balanced (size r) (size l)
+                else
+                    balanced (size l) (size r))
+        then
+            if not (obj.ReferenceEquals(t.Left, l)) then
+                t.Left <- l
+
+            t.Size <- size l + size r + 1
+            t
+        elif grew then
+            balanceL owner t l t.Value r
+        else
+            balanceR owner t l t.Value r
+
+    /// t with its right child now r and its value kept (see withLeft).
+    let inline withRight (owner: obj) (t: TreeNode<'T>) (r: TreeNode<'T>) (grew: bool) =
+        let l = t.Left
+
+        if
+            not (isNull owner)
+            && obj.ReferenceEquals(t.Owner, owner)
+            && (if grew then
+                    balanced (size l) (size r)
+                else
+                    balanced (size r) (size l))
+        then
+            if not (obj.ReferenceEquals(t.Right, r)) then
+                t.Right <- r
+
+            t.Size <- size l + size r + 1
+            t
+        elif grew then
+            balanceR owner t l t.Value r
+        else
+            balanceL owner t l t.Value r
+
     let rec insertMin (owner: obj) (x: 'T) (t: TreeNode<'T>) =
         if isNull t then
             leaf owner x
@@ -314,9 +360,9 @@ module internal Wbt =
             let c = cmp.Compare(x, t.Value)
 
             if c < 0 then
-                balanceL owner t (insertSorted owner cmp x t.Left) t.Value t.Right
+                withLeft owner t (insertSorted owner cmp x t.Left) true
             elif c > 0 then
-                balanceR owner t t.Left t.Value (insertSorted owner cmp x t.Right)
+                withRight owner t (insertSorted owner cmp x t.Right) true
             else
                 make owner t t.Left x t.Right
 
@@ -331,11 +377,11 @@ module internal Wbt =
             if c < 0 then
                 match removeSorted owner cmp x t.Left with
                 | struct (_, false) -> struct (t, false)
-                | struct (l, true) -> struct (balanceR owner t l t.Value t.Right, true)
+                | struct (l, true) -> struct (withLeft owner t l false, true)
             elif c > 0 then
                 match removeSorted owner cmp x t.Right with
                 | struct (_, false) -> struct (t, false)
-                | struct (r, true) -> struct (balanceL owner t t.Left t.Value r, true)
+                | struct (r, true) -> struct (withRight owner t r false, true)
             else
                 struct (glue owner t t.Left t.Right, true)
 
