@@ -22,12 +22,7 @@ let private config =
 
 // ---- Commands through the core, as the host runs them ----
 
-let private host =
-    { new IHostView with
-        member _.Clients() = [||]
-        member _.Stats() = Unchecked.defaultof<_>
-        member _.IsBlocked _ = false
-    }
+let private host = CoolCache.Core.Tests.TestHost.none
 
 let private now = 1_000_000L
 

@@ -8,12 +8,7 @@ open CoolCache.Core.Commands
 open CoolCache.Core.Keyspace
 open CoolCache.Core.State
 
-let private host =
-    { new IHostView with
-        member _.Clients() = [||]
-        member _.Stats() = Unchecked.defaultof<_>
-        member _.IsBlocked _ = false
-    }
+let private host = CoolCache.Core.Tests.TestHost.none
 
 let private ctx =
     {

@@ -109,12 +109,7 @@ let private runModel (ops: Op list) =
 
 // ---- Commands through the core (Api.Execute) --------------------------------------------------
 
-let private host =
-    { new Commands.IHostView with
-        member _.Clients() = [||]
-        member _.Stats() = Unchecked.defaultof<_>
-        member _.IsBlocked _ = false
-    }
+let private host = CoolCache.Core.Tests.TestHost.none
 
 let private ctxAt (now: int64) (seed: uint64) : Commands.Ctx =
     {

@@ -282,12 +282,7 @@ let modelTests =
 
 // ---- Commands, end to end through the engine --------------------------------------------------
 
-let private host =
-    { new IHostView with
-        member _.Clients() = [||]
-        member _.Stats() = Unchecked.defaultof<_>
-        member _.IsBlocked _ = false
-    }
+let private host = CoolCache.Core.Tests.TestHost.none
 
 let private ctx =
     {

@@ -70,12 +70,7 @@ let private memberLists =
 
 // ---- Commands through the core, as the host runs them ----
 
-let private host =
-    { new IHostView with
-        member _.Clients() = [||]
-        member _.Stats() = Unchecked.defaultof<_>
-        member _.IsBlocked _ = false
-    }
+let private host = CoolCache.Core.Tests.TestHost.none
 
 let private ctxWith (seed: uint64) =
     {
