@@ -441,20 +441,11 @@ let lmpop: Handler =
         }
         |> Outcome.ofResult s w
 
-// ---- Blocking commands (blocking.c): when nothing can be served the client waits (Outcome.block);
+// ---- Blocking commands (blocking.c): when nothing can be served the client waits (Outcome.waitFor);
 // the host runs the same command again once one of the keys holds a list. -----------------------
 
 let private waitForLists (s: Session) (keys: Bytes[]) (deadline: int64) (timeoutReply: RespValue) (w: World) =
-    Outcome.block
-        {
-            Db = s.Db
-            Keys = keys
-            Type = "list"
-            DeadlineMs = deadline
-            TimeoutReply = timeoutReply
-        }
-        s
-        w
+    Outcome.waitFor "list" keys deadline timeoutReply s w
 
 /// BLPOP / BRPOP: [key, element] from the first non-empty list; the timeout is read first.
 let private bpop (where: ListEnd) : Handler =

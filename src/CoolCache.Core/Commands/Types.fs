@@ -223,12 +223,22 @@ module Outcome =
 
     let ok s w = reply RespValue.Ok s w
 
-    /// Wait (no reply now): the host parks the client as the request says.
-    let block (request: BlockRequest) (s: Session) (w: World) =
+    /// Wait in the session's database until one of keys holds a value of TYPE keyType (BLPOP, BZPOPMIN...).
+    let waitFor (keyType: string) (keys: Bytes[]) (deadline: int64) (timeoutReply: RespValue) (s: Session) (w: World) =
         {
             Reply = RespValue.Null
             World = w
             Session = s
-            Effects = [ Effect.Block request ]
+            Effects =
+                [
+                    Effect.Block
+                        {
+                            Db = s.Db
+                            Keys = keys
+                            Type = keyType
+                            DeadlineMs = deadline
+                            TimeoutReply = timeoutReply
+                        }
+                ]
             Silent = true
         }
