@@ -477,6 +477,9 @@ type private RangeQuery =
         WithScores: bool
         /// ValueNone when the source key does not exist.
         Entries: ScoredMember[] voption
+        /// A rank range, whose length Redis knows before it emits (zrangeResultBeginStore sizes the
+        /// destination by it); score and lex ranges emit with length -1.
+        KnownLength: bool
     }
 
 /// zrangeGenericCommand: options after <src> <min> <max> (WITHSCORES unless storing, LIMIT, REV and
@@ -558,6 +561,7 @@ let private rangeQuery
                 {
                     WithScores = withScores
                     Entries = z |> ValueOption.map select
+                    KnownLength = (kind = RangeKind.Rank)
                 }
     }
 
@@ -599,7 +603,7 @@ let zrangestore: Handler =
         | Ok q ->
             let entries = defaultValueArg q.Entries [||]
             // Built as Redis builds it: added in the order read, into a listpack that converts on the way.
-            let z = RedisSortedSet.ofAdds (limits w) entries
+            let z = RedisSortedSet.ofAdds (limits w) q.KnownLength entries
             Outcome.reply (intReply entries.Length) s (World.withDb s.Db (store ctx.NowMs argv[1] z db) w)
 
 // ---- ZREMRANGEBY* -----------------------------------------------------------------------------

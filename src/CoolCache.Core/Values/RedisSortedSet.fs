@@ -430,12 +430,13 @@ module RedisSortedSet =
             Skiplist = skiplist
         }
 
-    /// A new set built by adding entries with distinct members one by one to a listpack (ZRANGESTORE):
-    /// it converts at the first entry past the limits, and the scores added before that were written
-    /// as text (-0 as 0). O(n log n).
-    let ofAdds (limits: SortedSetLimits) (entries: ScoredMember[]) =
+    /// A new set built by adding entries with distinct members one by one (ZRANGESTORE): to a skiplist
+    /// from the start when the length is known in advance and past the entries limit (Redis's
+    /// zrangeResultBeginStore), else to a listpack that converts at the first entry past the limits;
+    /// the scores added to the listpack were written as text (-0 as 0). O(n log n).
+    let ofAdds (limits: SortedSetLimits) (knownLength: bool) (entries: ScoredMember[]) =
         let stored = Array.zeroCreate entries.Length
-        let mutable skiplist = false
+        let mutable skiplist = knownLength && int64 entries.Length > limits.MaxMembers
 
         for i in 0 .. entries.Length - 1 do
             let e = entries[i]

@@ -744,7 +744,7 @@ let private properties =
                     (sorted |> Array.map (fun e -> str e.Member) |> List.ofArray)
                     "members"
 
-                let y = RedisSortedSet.ofAdds limits added
+                let y = RedisSortedSet.ofAdds limits false added
                 Expect.equal (entries y |> List.map fst) (entries z |> List.map fst) "the same members from adds"
                 Expect.isTrue (Tree.isValid y.Index && Tree.isValid z.Index) "valid trees"
 
@@ -842,6 +842,29 @@ let private examples =
     testList
         "examples"
         [
+            testCase "ZRANGESTORE by rank of more than 128 members builds a skiplist at once and keeps -0"
+            <| fun () ->
+                let members = [ for i in 1..129 -> [ "0"; sprintf "m%03d" i ] ] |> List.concat
+
+                let _, w =
+                    script (fresh ()) [ "ZADD" :: "src" :: members; [ "ZADD"; "src"; "-3"; "a"; "-0"; "c" ] ]
+
+                let negativeZero argv =
+                    match reply w argv with
+                    | RespValue.Double d -> d = 0.0 && Double.IsNegative d
+                    | other -> failwithf "ZSCORE replied %A" other
+
+                Expect.isTrue (negativeZero [ "ZSCORE"; "src"; "c" ]) "the source holds -0"
+                Expect.equal (reply w [ "ZRANGESTORE"; "d1"; "src"; "0"; "-2" ]) (int 130) "stored by rank"
+                Expect.isTrue (negativeZero [ "ZSCORE"; "d1"; "c" ]) "-0 kept by rank"
+
+                Expect.equal
+                    (reply w [ "ZRANGESTORE"; "d2"; "src"; "-inf"; "+inf"; "BYSCORE" ])
+                    (int 131)
+                    "stored by score"
+
+                Expect.isFalse (negativeZero [ "ZSCORE"; "d2"; "c" ]) "-0 written as 0 by score"
+
             testCase "ZADD counts new members, CH counts changed scores too, and the set lists by score then bytes"
             <| fun () ->
                 let r, w =
