@@ -131,6 +131,41 @@ type BlockRequest =
         TimeoutReply: RespValue
     }
 
+/// Keyspace-notification classes (notify.c NOTIFY_*, same bits): what an event is about, matched
+/// against notify-keyspace-events (K E g $ l s h z x e t m d n).
+[<Flags>]
+type NotifyClass =
+    | None = 0
+    /// K: publish on __keyspace@<db>__:<key>.
+    | Keyspace = 1
+    /// E: publish on __keyevent@<db>__:<event>.
+    | Keyevent = 2
+    | Generic = 4
+    | String = 8
+    | List = 16
+    | Set = 32
+    | Hash = 64
+    | SortedSet = 128
+    | Expired = 256
+    | Evicted = 512
+    | Stream = 1024
+    | KeyMiss = 2048
+    | Loaded = 4096
+    | Module = 8192
+    | New = 16384
+
+/// One keyspace event (notify.c notifyKeyspaceEvent): a command changed key in database Db. The host
+/// publishes it when notify-keyspace-events asks for Class, and every event (but keymiss) also
+/// touches the key for WATCH and for clients blocked on it.
+type KeyEvent =
+    {
+        Class: NotifyClass
+        /// "set", "lpush", "del", "expire", "expired"... as Redis names it.
+        Event: string
+        Db: int
+        Key: Bytes
+    }
+
 [<RequireQualifiedAccess>]
 type ShutdownMode =
     | Default
@@ -160,6 +195,8 @@ type Effect =
     | Block of BlockRequest
     /// CLIENT UNBLOCK: end that client's wait with its timeout reply, or with the UNBLOCKED error.
     | Unblock of id: int64 * withError: bool
+    /// A keyspace event (emitted only when Ctx.Events is set; see Outcome.notify).
+    | Notify of KeyEvent
 
 /// Everything a handler may read besides the World: the clock and randomness are inputs.
 type Ctx =
@@ -171,6 +208,9 @@ type Ctx =
         Host: IHostView
         /// The client connected over loopback (enable-debug-command local).
         IsLocal: bool
+        /// Someone listens for keyspace events (notify-keyspace-events is set, or a client WATCHes):
+        /// handlers add Notify effects only then (Outcome.notify), so the common path allocates none.
+        Events: bool
     }
 
 [<Struct>]
@@ -222,6 +262,39 @@ module Outcome =
         | Error e -> error e s w
 
     let ok s w = reply RespValue.Ok s w
+
+    /// Add a keyspace event for key in the session's database (when anyone listens: Ctx.Events).
+    /// Events come out in the order they are added, as Redis sends them.
+    let notify (ctx: Ctx) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
+        if ctx.Events then
+            let e =
+                Effect.Notify
+                    {
+                        Class = cls
+                        Event = event
+                        Db = o.Session.Db
+                        Key = key
+                    }
+
+            { o with Effects = o.Effects @ [ e ] }
+        else
+            o
+
+    /// The same for a database other than the session's (MOVE, COPY DB, SWAPDB...).
+    let notifyIn (ctx: Ctx) (db: int) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
+        if ctx.Events then
+            let e =
+                Effect.Notify
+                    {
+                        Class = cls
+                        Event = event
+                        Db = db
+                        Key = key
+                    }
+
+            { o with Effects = o.Effects @ [ e ] }
+        else
+            o
 
     /// Wait in the session's database until one of keys holds a value of TYPE keyType (BLPOP, BZPOPMIN...).
     let waitFor (keyType: string) (keys: Bytes[]) (deadline: int64) (timeoutReply: RespValue) (s: Session) (w: World) =

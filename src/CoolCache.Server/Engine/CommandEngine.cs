@@ -41,6 +41,12 @@ public sealed class CommandEngine
 
     public Config Config => World.Config;
 
+    /// <summary>
+    /// Whether handlers should report keyspace events (Ctx.Events): someone subscribes to them
+    /// (notify-keyspace-events) or WATCHes a key. False keeps the common path free of event allocations.
+    /// </summary>
+    private bool EventsWanted => false;
+
     /// <summary>Unix time in microseconds (one clock read).</summary>
     public static long NowUs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
@@ -74,7 +80,7 @@ public sealed class CommandEngine
             {
                 if (connection.CloseAfterReply) return batch.Count;
                 var argv = batch[i];
-                var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, connection.IsLocal);
+                var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, connection.IsLocal, EventsWanted);
                 StepResult result;
                 try
                 {
@@ -134,7 +140,7 @@ public sealed class CommandEngine
     private bool TryServe(Waiter waiter, long nowUs)
     {
         var c = waiter.Connection;
-        var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, c.IsLocal);
+        var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, c.IsLocal, EventsWanted);
         StepResult result;
         try
         {

@@ -33,6 +33,7 @@ let private ctx =
         Seed = 7UL
         Host = host
         IsLocal = true
+        Events = false
     }
 
 let private session = Api.NewSession 1L

@@ -17,6 +17,7 @@ let private ctx =
         Seed = 1UL
         Host = host
         IsLocal = true
+        Events = false
     }
 
 let private run (w: World) (argv: string list) =

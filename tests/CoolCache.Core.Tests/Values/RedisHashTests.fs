@@ -118,6 +118,7 @@ let private ctxAt (now: int64) (seed: uint64) : Commands.Ctx =
         Seed = seed
         Host = host
         IsLocal = true
+        Events = false
     }
 
 let private resp2 = Api.NewSession 1L

@@ -291,6 +291,7 @@ let private ctx =
         Seed = 1UL
         Host = host
         IsLocal = true
+        Events = false
     }
 
 /// A client over a live World: run commands, see replies as RESP text.

@@ -79,6 +79,7 @@ let private ctxWith (seed: uint64) =
         Seed = seed
         Host = host
         IsLocal = true
+        Events = false
     }
 
 let private session = Api.NewSession 1L
