@@ -129,6 +129,7 @@ type Api =
 
     /// Run one command.
     static member Execute(ctx: Ctx, session: Session, argv: Bytes[], world: World) : StepResult =
+        let dirtyBefore = world.Dirty
         let struct (o, spec) = Engine.step ctx session argv world
 
         {
@@ -147,7 +148,10 @@ type Api =
                  | ValueNone -> null)
             IsWrite =
                 (match spec with
-                 | ValueSome s -> s.Flags &&& CommandFlags.Write <> CommandFlags.None
+                 | ValueSome s ->
+                     s.Flags &&& CommandFlags.Write <> CommandFlags.None
+                     // EXEC is not a write command, but its queue may have written.
+                     || (s.FullName = "exec" && o.World.Dirty <> dirtyBefore)
                  | ValueNone -> false)
             IsError =
                 (match o.Reply with

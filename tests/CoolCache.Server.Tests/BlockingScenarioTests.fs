@@ -23,6 +23,8 @@ type Act =
     | Unblock of client: int * target: int * mode: string list
     /// Close a client's connection; go on once the server no longer counts it as blocked.
     | Close of client: int
+    /// Go on once the key no longer exists (expired), asked on the control connection.
+    | WaitGone of key: string
 
 type Scenario =
     {
@@ -121,6 +123,13 @@ let private run (port: int) (resp3: bool) (scenario: Scenario) : Task<string lis
                             task {
                                 let! line = clientLine control ids[c]
                                 return line = ""
+                            })
+                | WaitGone key ->
+                    do!
+                        waitUntil (sprintf "%s is gone" key) (fun () ->
+                            task {
+                                let! raw = control.Send [ latin1 "EXISTS"; latin1 key ]
+                                return parseReply raw = Integer 0L
                             })
         finally
             for c in clients do
@@ -408,10 +417,152 @@ let private pair =
             return oracle, candidate
         })
 
-let tests =
+/// Transactions across clients (multi.c): WATCH invalidated by other clients' writes, expiry, FLUSHDB,
+/// SWAPDB, RENAME; blocked clients served by a push inside MULTI/EXEC; blocking commands inside MULTI.
+let private transactionScenarios: Scenario list =
+    let watchThen (name: string) (setup: string list list) (other: string list list) =
+        {
+            Name = name
+            Clients = 2
+            Acts =
+                [
+                    for c in setup do
+                        Do(0, c)
+                    Do(0, [ "WATCH"; "k" ])
+                    for c in other do
+                        Do(1, c)
+                    Do(0, [ "MULTI" ])
+                    Do(0, [ "INCR"; "n" ])
+                    Do(0, [ "GET"; "k" ])
+                    Do(0, [ "EXEC" ])
+                    Do(0, [ "GET"; "n" ])
+                ]
+        }
+
+    [
+        watchThen "EXEC runs when no watched key changed" [ [ "SET"; "k"; "1" ] ] [ [ "SET"; "other"; "x" ] ]
+        watchThen
+            "another client's SET of a watched key makes EXEC answer null"
+            [ [ "SET"; "k"; "1" ] ]
+            [ [ "SET"; "k"; "2" ] ]
+        watchThen
+            "another client's write to a watched list aborts EXEC"
+            [ [ "RPUSH"; "k"; "a" ] ]
+            [ [ "RPUSH"; "k"; "b" ] ]
+        watchThen "a watched key created by another client aborts EXEC" [] [ [ "SET"; "k"; "new" ] ]
+        watchThen "deleting a missing watched key changes nothing" [] [ [ "DEL"; "k" ] ]
+        watchThen "EXPIRE of a watched key aborts EXEC" [ [ "SET"; "k"; "1" ] ] [ [ "EXPIRE"; "k"; "100" ] ]
+        watchThen "FLUSHDB aborts a transaction watching an existing key" [ [ "SET"; "k"; "1" ] ] [ [ "FLUSHDB" ] ]
+        watchThen "FLUSHALL does not abort a transaction watching a missing key" [] [ [ "FLUSHALL" ] ]
+        watchThen
+            "SWAPDB aborts a transaction watching a key in either database"
+            []
+            [ [ "SELECT"; "1" ]; [ "SET"; "k"; "x" ]; [ "SWAPDB"; "0"; "1" ] ]
+        watchThen
+            "RENAME onto a watched key aborts EXEC"
+            [ [ "SET"; "k"; "1" ]; [ "SET"; "src"; "2" ] ]
+            [ [ "RENAME"; "src"; "k" ] ]
+        watchThen
+            "a failed write to a watched key does not abort EXEC"
+            [ [ "SET"; "k"; "1" ] ]
+            [ [ "LPUSH"; "k"; "x" ] ]
+        {
+            Name = "a watched key that expires aborts EXEC"
+            Clients = 1
+            Acts =
+                [
+                    Do(0, [ "SET"; "k"; "1"; "PX"; "30" ])
+                    Do(0, [ "WATCH"; "k" ])
+                    WaitGone "k"
+                    Do(0, [ "MULTI" ])
+                    Do(0, [ "SET"; "k"; "2" ])
+                    Do(0, [ "EXEC" ])
+                    Do(0, [ "GET"; "k" ])
+                ]
+        }
+        {
+            Name = "the watching client's own write aborts its EXEC; UNWATCH forgets"
+            Clients = 1
+            Acts =
+                [
+                    Do(0, [ "WATCH"; "k" ])
+                    Do(0, [ "SET"; "k"; "mine" ])
+                    Do(0, [ "MULTI" ])
+                    Do(0, [ "GET"; "k" ])
+                    Do(0, [ "EXEC" ])
+                    Do(0, [ "WATCH"; "k" ])
+                    Do(0, [ "SET"; "k"; "again" ])
+                    Do(0, [ "UNWATCH" ])
+                    Do(0, [ "MULTI" ])
+                    Do(0, [ "GET"; "k" ])
+                    Do(0, [ "EXEC" ])
+                ]
+        }
+        {
+            Name = "a blocked client is served by a push inside MULTI/EXEC, after EXEC"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "l"; "0" ])
+                    Do(1, [ "MULTI" ])
+                    Do(1, [ "RPUSH"; "l"; "a" ])
+                    Do(1, [ "RPUSH"; "l"; "b" ])
+                    Do(1, [ "LRANGE"; "l"; "0"; "-1" ])
+                    Do(1, [ "EXEC" ])
+                    Await 0
+                    Do(1, [ "LRANGE"; "l"; "0"; "-1" ])
+                ]
+        }
+        {
+            Name = "a push and pop inside one EXEC leave nothing for the blocked client"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "BLPOP"; "l"; "0.5" ])
+                    Do(1, [ "MULTI" ])
+                    Do(1, [ "RPUSH"; "l"; "a" ])
+                    Do(1, [ "LPOP"; "l" ])
+                    Do(1, [ "EXEC" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "blocking commands inside MULTI do not block"
+            Clients = 1
+            Acts =
+                [
+                    Do(0, [ "MULTI" ])
+                    Do(0, [ "BLPOP"; "l"; "0" ])
+                    Do(0, [ "BRPOPLPUSH"; "l"; "m"; "0" ])
+                    Do(0, [ "BLMOVE"; "l"; "m"; "LEFT"; "RIGHT"; "0" ])
+                    Do(0, [ "BLMPOP"; "0"; "1"; "l"; "LEFT" ])
+                    Do(0, [ "BZPOPMIN"; "z"; "0" ])
+                    Do(0, [ "BZMPOP"; "0"; "1"; "z"; "MIN" ])
+                    Do(0, [ "RPUSH"; "l"; "x" ])
+                    Do(0, [ "BLPOP"; "l"; "0" ])
+                    Do(0, [ "EXEC" ])
+                ]
+        }
+        {
+            Name = "another client sees all of a transaction or none of it"
+            Clients = 2
+            Acts =
+                [
+                    Do(0, [ "MULTI" ])
+                    Do(0, [ "SET"; "a"; "1" ])
+                    Do(1, [ "GET"; "a" ])
+                    Do(0, [ "SET"; "b"; "2" ])
+                    Do(1, [ "MGET"; "a"; "b" ])
+                    Do(0, [ "EXEC" ])
+                    Do(1, [ "MGET"; "a"; "b" ])
+                ]
+        }
+    ]
+
+let private scenarioTests (name: string) (scenarios: Scenario list) =
     testSequenced
     <| testList
-        "BlockingScenarios"
+        name
         [
             for scenario in scenarios do
                 for resp3 in [ false; true ] do
@@ -429,3 +580,7 @@ let tests =
                             (sprintf "%s replies like %s (left: %s)" candidate.Name oracle.Name candidate.Name)
                     }
         ]
+
+let tests = scenarioTests "BlockingScenarios" scenarios
+
+let transactionTests = scenarioTests "TransactionScenarios" transactionScenarios

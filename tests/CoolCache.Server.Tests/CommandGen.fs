@@ -256,6 +256,11 @@ let private wrongArity: Gen<Draft> =
                     yield! GenLists.wrongArity
                     yield! GenSortedSets.wrongArity
                     yield! GenSort.wrongArity
+                    "MULTI", 1
+                    "EXEC", 1
+                    "DISCARD", 2
+                    "WATCH", 0
+                    "UNWATCH", 1
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -306,11 +311,72 @@ let private anyCommand: Gen<Draft> =
             12, GenSort.commands
         ]
 
-/// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).
+/// A command whose reply compares exactly: inside MULTI its reply becomes part of EXEC's array.
+let private exactCommand: Gen<Draft> =
+    anyCommand |> Gen.filter (fun d -> d.Cmp = Exact)
+
+/// A transaction (multi.c): maybe WATCH some keys and run commands (which may touch them), then MULTI,
+/// queued commands (some rejected at queue time: EXECABORT) and EXEC or DISCARD.
+let private transaction: Gen<Draft list> =
+    gen {
+        let! watch =
+            Gen.frequency [ 1, Gen.constant []; 2, cmd "WATCH" [ keys (1, 3) ] |> Gen.map List.singleton ]
+
+        let! before =
+            Gen.choose (0, 3) |> Gen.bind (fun n -> Gen.listOfLength n exactCommand)
+
+        let! queued =
+            Gen.choose (0, 6) |> Gen.bind (fun n -> Gen.listOfLength n exactCommand)
+
+        let! ending =
+            Gen.frequency
+                [
+                    8, Gen.constant [ "EXEC" ]
+                    1, Gen.constant [ "DISCARD" ]
+                    1, Gen.constant [ "UNWATCH"; "EXEC" ]
+                ]
+
+        let plain name = { Parts = [ lit name ]; Cmp = Exact }
+        // UNWATCH inside MULTI is queued: that block still ends with EXEC
+        return watch @ before @ [ plain "MULTI" ] @ queued @ List.map plain ending
+    }
+
+/// Transaction commands out of place: EXEC/DISCARD without MULTI, UNWATCH, MULTI MULTI.
+let private strayTransaction: Gen<Draft list> =
+    Gen.oneof
+        [
+            cmd "EXEC" [] |> Gen.map List.singleton
+            cmd "DISCARD" [] |> Gen.map List.singleton
+            cmd "UNWATCH" [] |> Gen.map List.singleton
+            Gen.constant
+                [
+                    { Parts = [ lit "MULTI" ]; Cmp = Exact }
+                    { Parts = [ lit "MULTI" ]; Cmp = Exact }
+                    {
+                        Parts = [ lit "WATCH"; lit "k1" ]
+                        Cmp = Exact
+                    }
+                    { Parts = [ lit "EXEC" ]; Cmp = Exact }
+                ]
+        ]
+
+/// A sequence of 1..40 commands (a transaction counts as one); about a quarter start by switching to
+/// RESP3 (HELLO 3).
 let sequence: Gen<Step list> =
     gen {
         let! len = Gen.choose (1, 40)
-        let! drafts = Gen.listOfLength len anyCommand
+
+        let! chunks =
+            Gen.listOfLength
+                len
+                (Gen.frequency
+                    [
+                        40, anyCommand |> Gen.map List.singleton
+                        2, transaction
+                        1, strayTransaction
+                    ])
+
+        let drafts = List.concat chunks
         let! resp3 = Gen.frequency [ 1, Gen.constant true; 3, Gen.constant false ]
 
         let drafts =
@@ -340,10 +406,16 @@ let rndForSeed (seed: uint64) = Rnd(mix seed)
 let sequenceForSeed (seed: uint64) : Step list =
     Gen.sampleWithSeed (rndForSeed seed) 50 1 sequence |> Array.head
 
-/// Does the sequence change connection state that the next sequence must not inherit (protocol)?
+/// Does the sequence change connection state that the next sequence must not inherit (protocol,
+/// an open MULTI, watched keys)?
 let switchesProtocol (steps: Step list) =
     steps
     |> List.exists (fun s ->
         match s.Args with
-        | name :: _ -> Encoding.Latin1.GetString(name).ToUpperInvariant() = "HELLO"
+        | name :: _ ->
+            match Encoding.Latin1.GetString(name).ToUpperInvariant() with
+            | "HELLO"
+            | "MULTI"
+            | "WATCH" -> true
+            | _ -> false
         | [] -> false)

@@ -26,29 +26,36 @@ let private flagNames =
 
 let private has (f: CommandFlags) (spec: CommandSpec) = spec.Flags &&& f <> CommandFlags.None
 
-/// ACL categories derived from flags and group, as Redis derives @read/@write/@fast/@slow.
+/// ACL categories derived from flags and group, in Redis's category order (acl.c ACLCommandCategories):
+/// keyspace read write set sortedset list hash string ... admin fast slow blocking dangerous connection transaction.
 let categories (spec: CommandSpec) =
+    let group (g: CommandGroup) = spec.Group = g
+
     [
-        if has CommandFlags.Write spec then
-            "@write"
+        if group CommandGroup.Generic then
+            "@keyspace"
         if has CommandFlags.ReadOnly spec then
             "@read"
-        if has CommandFlags.Admin spec then
-            "@admin"
-        if has CommandFlags.Admin spec then
-            "@dangerous"
+        if has CommandFlags.Write spec then
+            "@write"
         match spec.Group with
-        | CommandGroup.String -> "@string"
-        | CommandGroup.Generic -> "@keyspace"
-        | CommandGroup.Connection -> "@connection"
-        | CommandGroup.Server -> ()
-        | CommandGroup.List -> "@list"
-        | CommandGroup.Hash -> "@hash"
         | CommandGroup.Set -> "@set"
         | CommandGroup.SortedSet -> "@sortedset"
+        | CommandGroup.List -> "@list"
+        | CommandGroup.Hash -> "@hash"
+        | CommandGroup.String -> "@string"
+        | _ -> ()
+        if has CommandFlags.Admin spec then
+            "@admin"
         if has CommandFlags.Fast spec then "@fast" else "@slow"
         if has CommandFlags.Blocking spec then
             "@blocking"
+        if has CommandFlags.Admin spec then
+            "@dangerous"
+        if group CommandGroup.Connection then
+            "@connection"
+        if group CommandGroup.Transaction then
+            "@transaction"
     ]
 
 let private keyRange (spec: CommandSpec) =
@@ -161,6 +168,7 @@ let private groupName (g: CommandGroup) =
     | CommandGroup.Hash -> "hash"
     | CommandGroup.Set -> "set"
     | CommandGroup.SortedSet -> "sorted-set"
+    | CommandGroup.Transaction -> "transactions"
 
 let rec docs (spec: CommandSpec) : RespValue =
     RespValue.Map

@@ -49,6 +49,7 @@ let private V = CommandGroup.Server
 let private H = CommandGroup.Hash
 let private T = CommandGroup.Set
 let private Z = CommandGroup.SortedSet
+let private X = CommandGroup.Transaction
 
 let rec private table: Lazy<CommandSpec list> =
     lazy
@@ -217,6 +218,12 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "PING" -1 Fast none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping
           cmd "ECHO" 2 Fast none C "1.0.0" "Returns the given string." "O(1)" ConnectionCommands.echo
           cmd "QUIT" -1 (Conn ||| F.NoAuth ||| F.AllowBusy) none C "1.0.0" "Closes the connection." "O(1)" ConnectionCommands.quit
+          // transactions (multi.c)
+          cmd "MULTI" 1 (Conn ||| F.AllowBusy) none X "1.2.0" "Mark the start of a transaction block" "O(1)" TransactionCommands.multi
+          cmd "EXEC" 1 (F.NoScript ||| F.Loading ||| F.Stale) none X "1.2.0" "Execute all commands issued after MULTI" "Depends on commands in the transaction" TransactionCommands.execRow
+          cmd "DISCARD" 1 (Conn ||| F.AllowBusy) none X "2.0.0" "Discard all commands issued after MULTI" "O(N), when N is the number of queued commands" TransactionCommands.discard
+          cmd "WATCH" -2 (Conn ||| F.AllowBusy) keysAll X "2.2.0" "Watch the given keys to determine execution of the MULTI/EXEC block" "O(1) for every key." TransactionCommands.watch
+          cmd "UNWATCH" 1 (Conn ||| F.AllowBusy) none X "2.2.0" "Forget about all watched keys" "O(1)" TransactionCommands.unwatch
           cmd "RESET" 1 (Conn ||| F.NoAuth) none C "6.2.0" "Resets the connection." "O(1)" ConnectionCommands.reset
           cmd "HELLO" -1 (Conn ||| F.NoAuth) none C "6.0.0" "Handshakes with the Redis server." "O(1)" ConnectionCommands.hello
           cmd "AUTH" -2 (Conn ||| F.NoAuth ||| F.AllowBusy) none C "1.0.0" "Authenticates the connection." "O(N)" ConnectionCommands.auth

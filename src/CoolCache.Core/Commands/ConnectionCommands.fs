@@ -167,7 +167,7 @@ let clientGetname: Handler =
 /// One CLIENT LIST line in Redis 7.0's field order.
 let clientLine (c: ClientInfo) =
     sprintf
-        "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%d qbuf-free=%d argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=%d tot-mem=%d events=r cmd=%s user=default redir=-1 resp=%d\n"
+        "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%d qbuf-free=%d argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=%d tot-mem=%d events=r cmd=%s user=default redir=-1 resp=%d\n"
         c.Id
         c.Addr
         c.LocalAddr
@@ -177,6 +177,7 @@ let clientLine (c: ClientInfo) =
         c.IdleSeconds
         c.Flags
         c.Db
+        c.Multi
         c.QueryBuffer
         c.QueryBufferFree
         c.OutputMemory

@@ -47,12 +47,57 @@ let private settleReplyMode (before: ReplyMode) (o: Outcome) =
         Session = session
     }
 
-/// Run one command: gates, handler, reply mode. Returns the outcome and the spec that ran (if any).
+let private isExec (spec: CommandSpec) =
+    spec.Group = CommandGroup.Transaction && spec.FullName = "exec"
+
+/// A command rejected by a gate; inside MULTI it also dooms the transaction (multi.c flagTransaction).
+/// A rejected EXEC ends the transaction and says why (execCommandAbort), in MULTI or not.
+let private reject (e: RedisError) (spec: CommandSpec voption) (s: Session) (w: World) =
+    match spec with
+    | ValueSome spec when isExec spec ->
+        let s =
+            { s with
+                InMulti = false
+                Queued = []
+                MultiFailed = false
+                Watched = []
+            }
+
+        settleReplyMode s.ReplyMode (Outcome.error (RedisError.ExecAbortBecause e) s w)
+    | _ ->
+        let s = if s.InMulti then { s with MultiFailed = true } else s
+        settleReplyMode s.ReplyMode (Outcome.error e s w)
+
+/// Inside MULTI every command is queued except these, which act at once (server.c processCommand).
+let private runsInMulti (spec: CommandSpec) =
+    match spec.FullName with
+    | "exec"
+    | "discard"
+    | "multi"
+    | "watch"
+    | "quit"
+    | "reset" -> true
+    | _ -> false
+
+/// A queued command as EXEC runs it: it passed the gates when it was queued.
+let private runQueued (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
+    match resolve argv with
+    | Ok spec -> spec.Handler ctx s argv w
+    | Error e -> Outcome.error e s w
+
+/// Run one command: gates, MULTI queueing, handler, reply mode. Returns the outcome and the spec that ran (if any).
 let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome * CommandSpec voption) =
     match resolve argv with
-    | Error e -> struct (settleReplyMode s.ReplyMode (Outcome.error e s w), ValueNone)
+    | Error e -> struct (reject e ValueNone s w, ValueNone)
     | Ok spec when not (arityOk spec argv.Length) ->
-        struct (settleReplyMode s.ReplyMode (Outcome.error (RedisError.WrongArity spec.FullName) s w), ValueSome spec)
+        struct (reject (RedisError.WrongArity spec.FullName) (ValueSome spec) s w, ValueSome spec)
     | Ok spec when authRequired s w && spec.Flags &&& CommandFlags.NoAuth = CommandFlags.None ->
-        struct (settleReplyMode s.ReplyMode (Outcome.error RedisError.NoAuth s w), ValueSome spec)
+        struct (reject RedisError.NoAuth (ValueSome spec) s w, ValueSome spec)
+    | Ok spec when s.InMulti && spec.Flags &&& CommandFlags.NoMulti <> CommandFlags.None ->
+        struct (reject RedisError.NotAllowedInMulti (ValueSome spec) s w, ValueSome spec)
+    | Ok spec when s.InMulti && not (runsInMulti spec) ->
+        let queued = { s with Queued = argv :: s.Queued }
+        struct (settleReplyMode s.ReplyMode (Outcome.reply (RespValue.Simple "QUEUED") queued w), ValueSome spec)
+    | Ok spec when isExec spec ->
+        struct (settleReplyMode s.ReplyMode (TransactionCommands.exec runQueued ctx s argv w), ValueSome spec)
     | Ok spec -> struct (settleReplyMode s.ReplyMode (spec.Handler ctx s argv w), ValueSome spec)

@@ -57,6 +57,15 @@ type RedisError =
     /// addReplySubcommandSyntaxError: a known subcommand used with the wrong arguments.
     | SubcommandSyntax of sub: Bytes * container: string
     | Unblocked
+    // transactions (multi.c)
+    | MultiNested
+    | ExecWithoutMulti
+    | DiscardWithoutMulti
+    | WatchInMulti
+    | ExecAbort
+    /// EXEC itself rejected by a gate (arity, auth): multi.c execCommandAbort wraps that error.
+    | ExecAbortBecause of RedisError
+    | NotAllowedInMulti
     // hashes (t_hash.c)
     | HashNotInteger
     | HashNotFloat
@@ -110,7 +119,7 @@ module RedisError =
         sprintf "ERR unknown command '%s', with args beginning with: %s" (cstr name 128) (sb.ToString())
 
     /// The full error text (prefix included).
-    let text (e: RedisError) : string =
+    let rec text (e: RedisError) : string =
         match e with
         | RedisError.WrongType -> "WRONGTYPE Operation against a key holding the wrong kind of value"
         | RedisError.WrongArity cmd -> sprintf "ERR wrong number of arguments for '%s' command" cmd
@@ -174,6 +183,16 @@ module RedisError =
                 container
         | RedisError.UnblockReason -> "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
         | RedisError.Unblocked -> "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+        | RedisError.MultiNested -> "ERR MULTI calls can not be nested"
+        | RedisError.ExecWithoutMulti -> "ERR EXEC without MULTI"
+        | RedisError.DiscardWithoutMulti -> "ERR DISCARD without MULTI"
+        | RedisError.WatchInMulti -> "ERR WATCH inside MULTI is not allowed"
+        | RedisError.ExecAbort -> "EXECABORT Transaction discarded because of previous errors."
+        | RedisError.ExecAbortBecause inner ->
+            let t = text inner
+            let t = if t.StartsWith "ERR " then t.Substring 4 else t
+            "EXECABORT Transaction discarded because of: " + t
+        | RedisError.NotAllowedInMulti -> "ERR Command not allowed inside a transaction"
         | RedisError.HashNotInteger -> "ERR hash value is not an integer"
         | RedisError.HashNotFloat -> "ERR hash value is not a float"
         | RedisError.ValueNanOrInfinity -> "ERR value is NaN or Infinity"

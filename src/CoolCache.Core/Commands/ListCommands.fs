@@ -471,13 +471,15 @@ let blpop: Handler = bpop ListEnd.Left
 let brpop: Handler = bpop ListEnd.Right
 
 /// BLMOVE / BRPOPLPUSH: the moved element; waits while the source is absent (a timeout answers a null
-/// array, as every list wait does in Redis 7.0: replyToBlockedClientTimedOut).
+/// array, as every list wait does in Redis 7.0: replyToBlockedClientTimedOut; inside EXEC, where nothing
+/// blocks, t_list.c answers a null bulk instead).
 let private bmove (ctx: Ctx) (s: Session) (argv: Bytes[]) (from: ListEnd) (into: ListEnd) (timeout: Bytes) (w: World) =
     match Args.readTimeout ctx.NowMs timeout with
     | Error e -> Outcome.error e s w
     | Ok deadline ->
         match moveGeneric ctx.NowMs argv[1] argv[2] from into (World.db s.Db w) with
         | Ok(ValueSome(struct (x, db))) -> Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db db w)
+        | Ok ValueNone when s.InExec -> Outcome.reply RespValue.Null s w
         | Ok ValueNone -> waitForLists s [| argv[1] |] deadline RespValue.NullArray w
         | Error e -> Outcome.error e s w
 

@@ -46,6 +46,7 @@ type CommandGroup =
     | Hash
     | Set
     | SortedSet
+    | Transaction
 
 /// One connected client as the host sees it (CLIENT LIST / CLIENT INFO fields).
 type ClientInfo =
@@ -67,6 +68,8 @@ type ClientInfo =
         Protocol: int
         LibName: string
         LibVersion: string
+        /// Commands queued by MULTI, or -1 outside a transaction.
+        Multi: int
     }
 
 /// Per-command counters kept by the host (INFO commandstats).
@@ -297,21 +300,25 @@ module Outcome =
             o
 
     /// Wait in the session's database until one of keys holds a value of TYPE keyType (BLPOP, BZPOPMIN...).
+    /// Inside EXEC nothing blocks: the client gets the timeout reply at once, as Redis does.
     let waitFor (keyType: string) (keys: Bytes[]) (deadline: int64) (timeoutReply: RespValue) (s: Session) (w: World) =
-        {
-            Reply = RespValue.Null
-            World = w
-            Session = s
-            Effects =
-                [
-                    Effect.Block
-                        {
-                            Db = s.Db
-                            Keys = keys
-                            Type = keyType
-                            DeadlineMs = deadline
-                            TimeoutReply = timeoutReply
-                        }
-                ]
-            Silent = true
-        }
+        if s.InExec then
+            reply timeoutReply s w
+        else
+            {
+                Reply = RespValue.Null
+                World = w
+                Session = s
+                Effects =
+                    [
+                        Effect.Block
+                            {
+                                Db = s.Db
+                                Keys = keys
+                                Type = keyType
+                                DeadlineMs = deadline
+                                TimeoutReply = timeoutReply
+                            }
+                    ]
+                Silent = true
+            }

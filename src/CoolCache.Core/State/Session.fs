@@ -3,6 +3,17 @@
 namespace CoolCache.Core.State
 
 open CoolCache.Core
+open CoolCache.Core.Values
+
+/// A key under WATCH: the value object and deadline it had then. EXEC compares them with what the key
+/// holds now: every write stores a new value object (Db.set), so any change shows (multi.c touchWatchedKey).
+type WatchedKey =
+    {
+        Db: int
+        Key: Bytes
+        Value: Value voption
+        Deadline: int64 voption
+    }
 
 [<RequireQualifiedAccess>]
 type ReplyMode =
@@ -22,6 +33,15 @@ type Session =
         NoEvict: bool
         LibName: string
         LibVersion: string
+        /// Between MULTI and EXEC/DISCARD: commands are queued, not run.
+        InMulti: bool
+        /// The queued commands, newest first.
+        Queued: Bytes[] list
+        /// A command was rejected while queueing: EXEC answers EXECABORT.
+        MultiFailed: bool
+        /// Running EXEC's commands: blocking commands do not block (they time out at once).
+        InExec: bool
+        Watched: WatchedKey list
     }
 
 module Session =
@@ -37,4 +57,9 @@ module Session =
             NoEvict = false
             LibName = ""
             LibVersion = ""
+            InMulti = false
+            Queued = []
+            MultiFailed = false
+            InExec = false
+            Watched = []
         }

@@ -69,9 +69,19 @@ public sealed class Connection
 
     public ClientInfo Info() => new(
         Id, RemoteAddress, LocalAddress, (long)_socket.Handle, Session.Name,
-        (Environment.TickCount64 - _created) / 1000, IdleMilliseconds / 1000, Waiter is null ? "N" : "b", Session.Db,
+        (Environment.TickCount64 - _created) / 1000, IdleMilliseconds / 1000, Flags(), Session.Db,
         _end - _start, _input.Length - _end, _output.WrittenCount, _input.Length + _output.Capacity,
-        LastCommand, Session.Protocol, Session.LibName, Session.LibVersion);
+        LastCommand, Session.Protocol, Session.LibName, Session.LibVersion,
+        Session.InMulti ? Session.Queued.Length : -1);
+
+    /// <summary>CLIENT LIST flags in networking.c's order: x (in MULTI), b (blocked), or N.</summary>
+    private string Flags() => (Session.InMulti, Waiter is not null) switch
+    {
+        (true, true) => "xb",
+        (true, false) => "x",
+        (false, true) => "b",
+        _ => "N",
+    };
 
     /// <summary>Close the socket from another thread (CLIENT KILL, timeout, shutdown).</summary>
     public void Abort()
