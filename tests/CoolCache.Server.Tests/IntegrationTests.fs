@@ -32,6 +32,100 @@ let private multiplexer (host: ServerHost) (protocol: RedisProtocol) : Task<Conn
         return mux
     }
 
+/// EXEC runs in one engine step: no other client runs between its commands or sees half of them.
+let private transactions =
+    testList
+        "Transactions"
+        [
+            serverTest
+                "a reader never sees half of a MULTI SET a SET b EXEC while 1,000 transactions run"
+                []
+                (fun host ->
+                    task {
+                        let rounds = 1000
+
+                        let writer () : Task =
+                            task {
+                                use! wire = connect host
+
+                                for i in 1..rounds do
+                                    let v = string i
+
+                                    do!
+                                        wire.SendAsync(
+                                            Array.concat
+                                                [
+                                                    cmd [ "MULTI" ]
+                                                    cmd [ "SET"; "a"; v ]
+                                                    cmd [ "SET"; "b"; v ]
+                                                    cmd [ "EXEC" ]
+                                                ]
+                                        )
+
+                                    for _ in 1..3 do
+                                        let! _ = wire.ReadTextAsync()
+                                        ()
+
+                                    let! exec = wire.ReadTextAsync()
+                                    Expect.equal exec "*2\r\n+OK\r\n+OK\r\n" "EXEC replies"
+                            }
+
+                        let reader () : Task<int> =
+                            task {
+                                use! wire = connect host
+                                let mutable reads = 0
+                                let mutable last = ""
+
+                                while last
+                                      <> $"*2\r\n${(string rounds).Length}\r\n{rounds}\r\n${(string rounds).Length}\r\n{rounds}\r\n" do
+                                    let! r = wire.CommandAsync [ "MGET"; "a"; "b" ]
+                                    // "*2\r\n" then the same element twice
+                                    let body = r.Substring 4
+                                    let half = body.Substring(0, body.Length / 2)
+                                    Expect.equal body (half + half) $"a and b agree in {r}"
+                                    last <- r
+                                    reads <- reads + 1
+
+                                return reads
+                            }
+
+                        let w = Task.Run<unit>(fun () -> task { do! writer () })
+                        let! reads = Task.Run<int>(fun () -> reader ())
+                        do! w
+                        Expect.isGreaterThan reads 0 "the reader read"
+                    })
+
+            for protocol in [ RedisProtocol.Resp2; RedisProtocol.Resp3 ] do
+                serverTest
+                    $"StackExchange.Redis transactions with conditions commit or not as WATCH says ({protocol})"
+                    []
+                    (fun host ->
+                        task {
+                            use! mux = multiplexer host protocol
+                            let db = mux.GetDatabase()
+                            let! _ = db.StringSetAsync(RedisKey "k", RedisValue "1")
+                            let tran = db.CreateTransaction()
+                            tran.AddCondition(Condition.StringEqual(RedisKey "k", RedisValue "1")) |> ignore
+                            let set = tran.StringSetAsync(RedisKey "k", RedisValue "2")
+                            let incr = tran.StringIncrementAsync(RedisKey "n")
+                            let! committed = tran.ExecuteAsync()
+                            Expect.isTrue committed "the condition held: committed"
+                            let! _ = set
+                            let! n = incr
+                            Expect.equal n 1L "INCR ran inside the transaction"
+                            let tran2 = db.CreateTransaction()
+
+                            tran2.AddCondition(Condition.StringEqual(RedisKey "k", RedisValue "1"))
+                            |> ignore
+
+                            let _ = tran2.StringSetAsync(RedisKey "k", RedisValue "3")
+                            let! committed2 = tran2.ExecuteAsync()
+                            Expect.isFalse committed2 "the condition failed: not committed"
+                            let! k = db.StringGetAsync(RedisKey "k")
+                            Expect.equal (string k) "2" "k unchanged by the failed transaction"
+                        })
+        ]
+
 let private stackExchange =
     testList
         "StackExchange.Redis"
@@ -594,4 +688,14 @@ let private limits =
         ]
 
 let tests =
-    testList "Integration" [ stackExchange; redisCliTests; concurrency; pipelining; auth; limits ]
+    testList
+        "Integration"
+        [
+            stackExchange
+            transactions
+            redisCliTests
+            concurrency
+            pipelining
+            auth
+            limits
+        ]
