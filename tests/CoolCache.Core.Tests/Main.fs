@@ -18,6 +18,7 @@ let all =
             Protocol.RespReaderTests.tests
             Values.RedisHashTests.tests
             Keyspace.ExpiryTests.tests
+            Rdb.RdbTests.tests
             State.WorldTests.tests
             Commands.CommandTableTests.tests
             Commands.SortCommandsTests.tests
