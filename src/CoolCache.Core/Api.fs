@@ -159,6 +159,9 @@ type Api =
                  | _ -> false)
         }
 
+    /// A connection closed: forget what it watched (call under the engine's lock).
+    static member Disconnect(session: Session, world: World) : World = Engine.disconnect session world
+
     /// Active expiry of up to limit due keys; removed says how many went.
     static member Expire(now: int64, limit: int, world: World, removed: outref<int>) : World =
         let struct (w, n) = Engine.expire now limit world

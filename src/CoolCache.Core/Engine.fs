@@ -5,8 +5,36 @@ open CoolCache.Core.Keyspace
 open CoolCache.Core.State
 open CoolCache.Core.Commands
 
-/// One command against the World.
-let step (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) = Dispatch.execute ctx s argv w
+/// The keys a command's events name (every event but keymiss touches its key: signalModifiedKey).
+let private touchedKeys (effects: Effect list) =
+    effects
+    |> Seq.choose (fun e ->
+        match e with
+        | Effect.Notify ev when ev.Class <> NotifyClass.KeyMiss -> Some(struct (ev.Db, ev.Key))
+        | _ -> None)
+
+/// One command against the World. While clients WATCH keys, commands report what they touch (their
+/// keyspace events) and the watched ones get new stamps (multi.c touchWatchedKey).
+let step (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
+    if w.Watching = 0 then
+        Dispatch.execute ctx s argv w
+    else
+        let struct (o, spec) = Dispatch.execute { ctx with Events = true } s argv w
+
+        let o =
+            if o.Effects.IsEmpty || o.World.Watching = 0 then
+                o
+            else
+                { o with
+                    World = Watches.touch (touchedKeys o.Effects) o.World
+                }
+
+        struct (o, spec)
+
+/// A connection closed: its watched keys are no longer watched by it.
+let disconnect (s: Session) (w: World) =
+    let struct (_, w) = TransactionCommands.unwatchAll s w
+    w
 
 /// Active expiry: remove up to limit due keys across all databases; returns the World and the count.
 let expire (now: int64) (limit: int) (w: World) : struct (World * int) =
@@ -20,6 +48,9 @@ let expire (now: int64) (limit: int) (w: World) : struct (World * int) =
             if not keys.IsEmpty then
                 world <- World.withDb i db world
                 removed <- removed + keys.Length
+
+                if world.Watching > 0 then
+                    world <- Watches.touch (keys |> Seq.map (fun k -> struct (i, k))) world
 
     struct (world, removed)
 

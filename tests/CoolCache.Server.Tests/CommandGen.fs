@@ -156,9 +156,51 @@ let private reads: Gen<Draft> =
             3, cmd "LCS" [ key; key; lcsOptions ]
         ]
 
+/// DUMP payloads (Redis 7.0's, from tests/CoolCache.Core.Tests/Rdb/fixtures/dumps.txt) and broken ones:
+/// RESTORE's replies and the restored values are the same on both servers. (DUMP's own payload differs:
+/// CoolCache writes the plain encodings; PersistenceInteropTests checks those restore in Redis.)
+let private payload: Parts =
+    let hex (h: string) = Lit(Convert.FromHexString h)
+
+    one (
+        Gen.elements
+            [
+                hex "00c139300a009d94ea2793fc08b9"
+                hex "0b100200000004000000fbff0100020003000a00c8e4dfb66f7396f0"
+                hex
+                    "1127270000000a00816302dffd02816102010181620283322e3504816502640181640283696e6604ff0a009814502b9ae7d2d9"
+                hex "101b1b00000006008266310382763103826632030201816e02dfb302ff0a006bd180cca7e56bb4"
+                // a checksum that does not match, a future RDB version, too short, bad data with a good checksum
+                hex "00c139300a009d94ea2793fc08ba"
+                hex "00c139306300000000000000000000"
+                lit "x"
+                hex "63c139300a0081f3a22534916d62"
+            ]
+    )
+
+let private restoreOptions: Parts =
+    options
+        2
+        [
+            kw "REPLACE"
+            kw "ABSTTL"
+            cat [ kw "IDLETIME"; one (Gen.elements [ lit "10"; lit "-1"; lit "x" ]) ]
+            cat [ kw "FREQ"; one (Gen.elements [ lit "5"; lit "256"; lit "-1" ]) ]
+            kw "FOO"
+        ]
+
 let private keyspace: Gen<Draft> =
     Gen.frequency
         [
+            3,
+            cmd
+                "RESTORE"
+                [
+                    key
+                    one (Gen.elements [ lit "0"; lit "-5"; lit "x"; lit "100000000" ])
+                    payload
+                    restoreOptions
+                ]
             3, cmd "DEL" [ keys (1, 3) ]
             1, cmd "UNLINK" [ keys (1, 3) ]
             3, cmd "EXISTS" [ keys (1, 3) ]

@@ -11,6 +11,7 @@ let all =
             HostileInputTests.tests
             BlockingScenarioTests.tests
             BlockingScenarioTests.transactionTests
+            PersistenceInteropTests.tests
         ]
 
 [<EntryPoint>]

@@ -37,6 +37,7 @@ let private passwordMatches (w: World) (user: Bytes) (pass: Bytes) =
 // RESET
 let reset: Handler =
     fun _ s _ w ->
+        let struct (_, w) = TransactionCommands.unwatchAll s w
         let fresh = Session.create s.Id (w.Config.RequirePass = "")
         Outcome.reply (RespValue.Simple "RESET") fresh w
 

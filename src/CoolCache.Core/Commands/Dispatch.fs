@@ -55,14 +55,7 @@ let private isExec (spec: CommandSpec) =
 let private reject (e: RedisError) (spec: CommandSpec voption) (s: Session) (w: World) =
     match spec with
     | ValueSome spec when isExec spec ->
-        let s =
-            { s with
-                InMulti = false
-                Queued = []
-                MultiFailed = false
-                Watched = []
-            }
-
+        let struct (s, w) = TransactionCommands.cleared s w
         settleReplyMode s.ReplyMode (Outcome.error (RedisError.ExecAbortBecause e) s w)
     | _ ->
         let s = if s.InMulti then { s with MultiFailed = true } else s

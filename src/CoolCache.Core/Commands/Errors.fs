@@ -57,6 +57,13 @@ type RedisError =
     /// addReplySubcommandSyntaxError: a known subcommand used with the wrong arguments.
     | SubcommandSyntax of sub: Bytes * container: string
     | Unblocked
+    // DUMP / RESTORE (cluster.c)
+    | BusyKey
+    | InvalidTtl
+    | InvalidIdleTime
+    | InvalidFreq
+    | DumpPayloadWrong
+    | BadDataFormat
     // transactions (multi.c)
     | MultiNested
     | ExecWithoutMulti
@@ -183,6 +190,12 @@ module RedisError =
                 container
         | RedisError.UnblockReason -> "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
         | RedisError.Unblocked -> "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+        | RedisError.BusyKey -> "BUSYKEY Target key name already exists."
+        | RedisError.InvalidTtl -> "ERR Invalid TTL value, must be >= 0"
+        | RedisError.InvalidIdleTime -> "ERR Invalid IDLETIME value, must be >= 0"
+        | RedisError.InvalidFreq -> "ERR Invalid FREQ value, must be >= 0 and <= 255"
+        | RedisError.DumpPayloadWrong -> "ERR DUMP payload version or checksum are wrong"
+        | RedisError.BadDataFormat -> "ERR Bad data format"
         | RedisError.MultiNested -> "ERR MULTI calls can not be nested"
         | RedisError.ExecWithoutMulti -> "ERR EXEC without MULTI"
         | RedisError.DiscardWithoutMulti -> "ERR DISCARD without MULTI"

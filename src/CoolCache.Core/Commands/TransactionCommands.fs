@@ -8,14 +8,22 @@ open CoolCache.Core.Keyspace
 open CoolCache.Core.Protocol
 open CoolCache.Core.State
 
+/// Forget the session's watched keys (UNWATCH, EXEC, DISCARD, RESET, a closed connection).
+let unwatchAll (s: Session) (w: World) : struct (Session * World) =
+    if s.Watched.IsEmpty then
+        struct (s, w)
+    else
+        struct ({ s with Watched = [] }, Watches.remove (s.Watched |> List.map (fun k -> k.Db, k.Key)) w)
+
 /// Leave MULTI state and forget watched keys (after EXEC, DISCARD, EXECABORT).
-let private cleared (s: Session) =
-    { s with
-        InMulti = false
-        Queued = []
-        MultiFailed = false
-        Watched = []
-    }
+let cleared (s: Session) (w: World) =
+    unwatchAll
+        { s with
+            InMulti = false
+            Queued = []
+            MultiFailed = false
+        }
+        w
 
 // MULTI
 let multi: Handler =
@@ -35,13 +43,15 @@ let multi: Handler =
 let discard: Handler =
     fun _ s _ w ->
         if s.InMulti then
-            Outcome.ok (cleared s) w
+            let struct (s, w) = cleared s w
+            Outcome.ok s w
         else
             Outcome.error RedisError.DiscardWithoutMulti s w
 
 /// What a watched key holds now, as WATCH records it.
 let private observe (now: int64) (db: int) (key: Bytes) (w: World) : WatchedKey =
     let d = World.db db w
+    let stamp = Watches.stamp db key w
 
     match Db.tryGet now key d with
     | ValueSome v ->
@@ -50,6 +60,7 @@ let private observe (now: int64) (db: int) (key: Bytes) (w: World) : WatchedKey 
             Key = key
             Value = ValueSome v
             Deadline = Db.deadline key d
+            Stamp = stamp
         }
     | ValueNone ->
         {
@@ -57,6 +68,7 @@ let private observe (now: int64) (db: int) (key: Bytes) (w: World) : WatchedKey 
             Key = key
             Value = ValueNone
             Deadline = ValueNone
+            Stamp = stamp
         }
 
 // WATCH key [key ...]
@@ -77,17 +89,21 @@ let watch: Handler =
             Outcome.ok { s with Watched = watched } w
 
 // UNWATCH
-let unwatch: Handler = fun _ s _ w -> Outcome.ok { s with Watched = [] } w
+let unwatch: Handler =
+    fun _ s _ w ->
+        let struct (s, w) = unwatchAll s w
+        Outcome.ok s w
 
-/// Whether a watched key changed since WATCH: another value object (any write stores a new one), another
-/// deadline, or gone (deleted, flushed, swapped away, expired).
+/// Whether a watched key changed since WATCH: a command touched it (a new stamp), or it holds another
+/// value object or deadline, or is gone (flushed, swapped away, expired: those report no event).
 let private touched (now: int64) (w: World) (k: WatchedKey) =
     let seen = observe now k.Db k.Key w
 
-    match k.Value, seen.Value with
-    | ValueNone, ValueNone -> false
-    | ValueSome a, ValueSome b -> not (obj.ReferenceEquals(a, b)) || k.Deadline <> seen.Deadline
-    | _ -> true
+    seen.Stamp <> k.Stamp
+    || (match k.Value, seen.Value with
+        | ValueNone, ValueNone -> false
+        | ValueSome a, ValueSome b -> not (obj.ReferenceEquals(a, b)) || k.Deadline <> seen.Deadline
+        | _ -> true)
 
 /// EXEC's row in the table: Dispatch runs EXEC itself (it needs the table to run the queue), so this
 /// handler only answers when called outside Dispatch.
@@ -100,16 +116,17 @@ let exec (run: Ctx -> Session -> Bytes[] -> World -> Outcome) : Handler =
         if not s.InMulti then
             Outcome.error RedisError.ExecWithoutMulti s w
         elif s.MultiFailed then
-            Outcome.error RedisError.ExecAbort (cleared s) w
+            let struct (s, w) = cleared s w
+            Outcome.error RedisError.ExecAbort s w
         elif s.Watched |> List.exists (touched ctx.NowMs w) then
-            Outcome.reply RespValue.NullArray (cleared s) w
+            let struct (s, w) = cleared s w
+            Outcome.reply RespValue.NullArray s w
         else
             let queued = List.rev s.Queued |> Array.ofList
             let replies = Array.zeroCreate queued.Length
             let effects = ResizeArray<Effect>()
-
-            let mutable session = { cleared s with InExec = true }
-
+            let struct (s, w) = cleared s w
+            let mutable session = { s with InExec = true }
             let mutable world = w
 
             for i in 0 .. queued.Length - 1 do

@@ -13,6 +13,8 @@ type WatchedKey =
         Key: Bytes
         Value: Value voption
         Deadline: int64 voption
+        /// The key's stamp in World.Watched when WATCHed: any command touching it since gives a new one.
+        Stamp: int64
     }
 
 [<RequireQualifiedAccess>]

@@ -4,7 +4,13 @@
 /// (for snapshots, background saves, readers outside the engine).
 namespace CoolCache.Core.State
 
+open CoolCache.Core
+open CoolCache.Core.Collections
 open CoolCache.Core.Keyspace
+
+/// A key some clients WATCH: how many, and the stamp of the last command that touched it.
+[<Struct>]
+type WatchEntry = { Watchers: int; Stamp: int64 }
 
 type World =
     {
@@ -14,6 +20,12 @@ type World =
         mutable Dirty: int64
         /// Set on a live World: its Dbs array and Dirty are edited in place. False: copy on write.
         Owned: bool
+        /// Per database, the keys under WATCH (multi.c's db->watched_keys); empty when nobody watches.
+        Watched: HashMap<Bytes, WatchEntry>[]
+        /// Keys under WATCH in all databases (0: no command needs to report what it touched).
+        Watching: int
+        /// The last stamp given to a touched watched key.
+        WatchClock: int64
     }
 
 module World =
@@ -23,6 +35,9 @@ module World =
             Config = config
             Dirty = 0L
             Owned = true
+            Watched = Array.create config.Databases (HashMap.empty BytesComparer.Instance)
+            Watching = 0
+            WatchClock = 0L
         }
 
     let inline db (index: int) (w: World) = w.Dbs[index]
@@ -60,3 +75,73 @@ module World =
                 Dbs = dbs
                 Dirty = w.Dirty + 1L
             }
+
+/// The WATCH index (multi.c watchKey / unwatchAllKeys / touchWatchedKey): which keys clients watch, and
+/// a stamp per key that changes whenever a command touches it (Engine.step, from the keyspace events).
+module Watches =
+    /// Add one watcher of key in db; returns the World and the key's current stamp.
+    let add (db: int) (key: Bytes) (w: World) : struct (World * int64) =
+        let m = w.Watched[db]
+
+        let e =
+            match m.TryFind key with
+            | ValueSome e -> { e with Watchers = e.Watchers + 1 }
+            | ValueNone -> { Watchers = 1; Stamp = 0L }
+
+        let watched = Array.copy w.Watched
+        watched[db] <- m.Add(key, e)
+
+        struct ({ w with
+                    Watched = watched
+                    Watching = w.Watching + (if e.Watchers = 1 then 1 else 0)
+                },
+                e.Stamp)
+
+    /// Drop one watcher of each key.
+    let remove (keys: (int * Bytes) list) (w: World) =
+        if keys.IsEmpty then
+            w
+        else
+            let watched = Array.copy w.Watched
+            let mutable watching = w.Watching
+
+            for db, key in keys do
+                match watched[db].TryFind key with
+                | ValueSome e when e.Watchers > 1 ->
+                    watched[db] <- watched[db].Add(key, { e with Watchers = e.Watchers - 1 })
+                | ValueSome _ ->
+                    watched[db] <- watched[db].Remove key
+                    watching <- watching - 1
+                | ValueNone -> ()
+
+            { w with
+                Watched = watched
+                Watching = watching
+            }
+
+    /// The key's stamp now (0 when nobody watches it).
+    let stamp (db: int) (key: Bytes) (w: World) =
+        match w.Watched[db].TryFind key with
+        | ValueSome e -> e.Stamp
+        | ValueNone -> 0L
+
+    /// A command touched these keys: watched ones get a new stamp.
+    let touch (keys: struct (int * Bytes) seq) (w: World) =
+        let mutable w = w
+
+        for struct (db, key) in keys do
+            if db >= 0 && db < w.Watched.Length then
+                match w.Watched[db].TryFind key with
+                | ValueSome e ->
+                    let watched = Array.copy w.Watched
+                    let clock = w.WatchClock + 1L
+                    watched[db] <- watched[db].Add(key, { e with Stamp = clock })
+
+                    w <-
+                        { w with
+                            Watched = watched
+                            WatchClock = clock
+                        }
+                | ValueNone -> ()
+
+        w

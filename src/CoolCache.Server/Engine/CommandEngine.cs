@@ -177,6 +177,16 @@ public sealed class CommandEngine
         }
     }
 
+    /// <summary>A connection closed: its watched keys are no longer watched by it.</summary>
+    public void Disconnect(Connection connection)
+    {
+        if (connection.Session.Watched.IsEmpty) return;
+        lock (_gate)
+        {
+            Volatile.Write(ref _world, Api.Disconnect(connection.Session, _world));
+        }
+    }
+
     /// <summary>The client went away while waiting: forget it, so nothing is popped for nobody.</summary>
     public void Abandon(Waiter waiter)
     {

@@ -131,6 +131,7 @@ public sealed class Connection
         finally
         {
             if (Waiter is not null) _engine.Abandon(Waiter);
+            _engine.Disconnect(this);
             _clients.Remove(this);
             _socket.Close();
         }
