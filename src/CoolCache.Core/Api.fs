@@ -159,6 +159,74 @@ type Api =
                  | _ -> false)
         }
 
+    /// Write a World as an RDB file (version 10) to stream; keys expired at nowMs are left out.
+    static member WriteRdb(stream: IO.Stream, world: World, nowMs: int64) =
+        let aux =
+            [
+                "redis-ver", Commands.ConnectionCommands.redisVersion
+                "redis-bits", "64"
+                "ctime", string (nowMs / 1000L)
+                "used-mem", string (GC.GetTotalMemory false)
+                "aof-base", "0"
+            ]
+
+        Rdb.RdbWriter.writeFile stream world.Config.RdbCompression aux nowMs world.Dbs
+
+    /// Read an RDB file into a new World for config; false with a message saying where it is corrupt.
+    static member TryLoadRdb
+        (data: byte[], config: Config, world: outref<World>, keys: outref<int>, error: outref<string>)
+        : bool =
+        let w = World.create config
+
+        let limits: Rdb.RdbReader.RdbLimits =
+            {
+                Hash =
+                    {
+                        MaxEntries = config.HashMaxListpackEntries
+                        MaxValue = config.HashMaxListpackValue
+                    }
+                MaxIntsetEntries = config.SetMaxIntsetEntries
+                SortedSet =
+                    {
+                        MaxMembers = config.SortedSetMaxListpackEntries
+                        MaxMemberBytes = config.SortedSetMaxListpackValue
+                    }
+            }
+
+        match Rdb.RdbReader.readFile limits data with
+        | Error e ->
+            error <- sprintf "%s at offset %d" e.Message e.Offset
+            false
+        | Ok file ->
+            match file.Entries |> Array.tryFind (fun e -> e.Db >= config.Databases) with
+            | Some e ->
+                error <- sprintf "the file uses database %d but databases is %d" e.Db config.Databases
+                false
+            | None ->
+                for e in file.Entries do
+                    let ttl =
+                        if e.ExpireAtMs >= 0L then
+                            Keyspace.Ttl.At e.ExpireAtMs
+                        else
+                            Keyspace.Ttl.Clear
+
+                    let db = World.db e.Db w
+                    World.withDb e.Db (Keyspace.Db.set 0L e.Key e.Value ttl db) w |> ignore
+
+                w.Dirty <- 0L
+                world <- w
+                keys <- file.Entries.Length
+                true
+
+    /// A background save that began when the World had counted dirtyAtStart writes finished: those
+    /// writes are saved now (rdb_changes_since_last_save counts only later ones).
+    static member Saved(world: World, dirtyAtStart: int64) =
+        world.Dirty <- max 0L (world.Dirty - dirtyAtStart)
+
+    /// Freeze the live World for a background save: a snapshot later writes never change, and the live
+    /// World to go on with.
+    static member Freeze(world: World) : struct (World * World) = World.freeze world
+
     /// A connection closed: forget what it watched (call under the engine's lock).
     static member Disconnect(session: Session, world: World) : World = Engine.disconnect session world
 

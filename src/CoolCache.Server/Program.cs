@@ -27,13 +27,13 @@ try
 {
     host = ServerHost.Start(options!);
 }
-catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException or InvalidDataException or IOException)
 {
     Console.Error.WriteLine($"Could not start: {ex.Message}");
     return 1;
 }
 
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; host.RequestShutdown("Received SIGTERM scheduling shutdown..."); });
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; host.RequestShutdown("Received SIGINT scheduling shutdown..."); });
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; host.Terminate("Received SIGTERM scheduling shutdown..."); });
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; host.Terminate("Received SIGINT scheduling shutdown..."); });
 await host.Completion;
 return 0;

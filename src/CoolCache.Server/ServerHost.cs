@@ -3,6 +3,7 @@ using CoolCache.Server.Cli;
 using CoolCache.Server.Engine;
 using CoolCache.Server.Logging;
 using CoolCache.Server.Networking;
+using CoolCache.Server.Persistence;
 using CoolCache.Server.Sessions;
 
 namespace CoolCache.Server;
@@ -18,6 +19,7 @@ public sealed class ServerHost : IAsyncDisposable
     private readonly ClientRegistry _clients;
     private readonly CommandEngine _engine;
     private readonly ServerLog _log;
+    private readonly Snapshots _snapshots;
     private readonly Timer _ticks;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopping;
@@ -35,7 +37,10 @@ public sealed class ServerHost : IAsyncDisposable
             ? "Warning: no config file specified, using the default config. In order to specify a config file use coolcache-server /path/to/redis.conf"
             : $"Configuration loaded from {options.ConfigFile}");
         _clients = new ClientRegistry(() => Port, options.ConfigFile);
-        _engine = new CommandEngine(Api.NewWorld(config), _log, _clients, () => RequestShutdown());
+        _snapshots = new Snapshots(_log);
+        _clients.Persistence = _snapshots.Info;
+        var world = _snapshots.Load(config) ?? Api.NewWorld(config);
+        _engine = new CommandEngine(world, _log, _clients, _snapshots, () => RequestShutdown());
         _listener = new Listener(config.Bind, config.Port, _engine, _clients, _log);
         _log.Notice($"Running mode=standalone, port={Port}.");
         _log.Notice("Server initialized");
@@ -66,6 +71,7 @@ public sealed class ServerHost : IAsyncDisposable
         try
         {
             _engine.ExpireDueKeys();
+            _engine.SaveIfDue();
             CompactWhenIdle();
             var timeout = _engine.Config.Timeout;
             if (timeout > 0)
@@ -99,6 +105,17 @@ public sealed class ServerHost : IAsyncDisposable
         if (now - _idleSince < 1000 || allocated - _allocatedAtLastCompaction < 64L * 1024 * 1024) return;
         _allocatedAtLastCompaction = allocated;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    /// <summary>
+    /// SIGTERM / SIGINT: save first when save points are configured (as Redis does), then stop; when that
+    /// save fails the server keeps running.
+    /// </summary>
+    public void Terminate(string reason)
+    {
+        _log.Warning(reason);
+        if (!_engine.SaveForShutdown(Core.Commands.ShutdownMode.Default)) return;
+        RequestShutdown();
     }
 
     /// <summary>Stop accepting, close every client, complete Completion. Safe to call more than once.</summary>

@@ -116,11 +116,159 @@ let private exchange (oracle: Target) (candidate: Target) (commands: string list
         Expect.equal inRedis expected "CoolCache's payload restored in Redis"
     }
 
+/// Builds every fixture case on a server, each case's key named after the case, in database 0, plus a
+/// key with a deadline and one in database 3.
+let private populate (c: RawClient) =
+    task {
+        let! _ = c.Cmd "FLUSHALL"
+
+        for name, commands in cases.Force() do
+            for cmd in commands do
+                let! _ = send c (cmd |> List.map latin1)
+                ()
+
+            let! _ = c.Cmd("RENAME", "k", name)
+            ()
+
+        let! _ = c.Cmd("SET", "with-ttl", "v", "PXAT", "4102444800000")
+        let! _ = c.Cmd("SELECT", "3")
+        let! _ = c.Cmd("SET", "in-db-3", "x")
+        let! _ = c.Cmd("SELECT", "0")
+        ()
+    }
+
+/// Every populated key described, and the deadline and database 3 key.
+let private snapshot (c: RawClient) =
+    task {
+        let rows = ResizeArray<string>()
+
+        for name, _ in cases.Force() do
+            let! d = describe c name
+            rows.Add(sprintf "%s %A" name d)
+
+        let! ttl = send c [ latin1 "PEXPIRETIME"; latin1 "with-ttl" ]
+        rows.Add(sprintf "with-ttl %A" ttl)
+        let! _ = c.Cmd("SELECT", "3")
+        let! x = send c [ latin1 "GET"; latin1 "in-db-3" ]
+        rows.Add(sprintf "in-db-3 %A" x)
+        let! _ = c.Cmd("SELECT", "0")
+        return List.ofSeq rows
+    }
+
+let private startOurs (dir: string) : Task<CoolCache.Server.ServerHost> =
+    CoolCache.Server.ServerHost.StartAsync [| "--port"; "0"; "--bind"; "127.0.0.1"; "--save"; ""; "--dir"; dir |]
+
+let private redisLoadsOurs () : Task =
+    task {
+        use! (redis: RedisProcess.RedisServer) = RedisProcess.start ()
+        use! rc = RawClient.ConnectAsync redis.Port
+        do! populate rc
+        let! expected = snapshot rc
+        let! saved = rc.Cmd "SAVE"
+        Expect.equal (parseReply saved) (Simple(latin1 "OK")) "Redis saved"
+        let dir = TestDirs.fresh ()
+        File.Copy(Path.Combine(redis.Dir, "dump.rdb"), Path.Combine(dir, "dump.rdb"))
+        let! host = startOurs dir
+
+        try
+            use! ours = RawClient.ConnectAsync host.Port
+            let! actual = snapshot ours
+            Expect.sequenceEqual actual expected "CoolCache loaded what Redis saved"
+        finally
+            host.DisposeAsync().AsTask().Wait()
+    }
+
+let private oursLoadsInRedis () : Task =
+    task {
+        let dir = TestDirs.fresh ()
+        let! host = startOurs dir
+        let mutable expected = []
+
+        try
+            use! ours = RawClient.ConnectAsync host.Port
+            do! populate ours
+            let! e = snapshot ours
+            expected <- e
+            let! saved = ours.Cmd "SAVE"
+            Expect.equal (parseReply saved) (Simple(latin1 "OK")) "CoolCache saved"
+        finally
+            host.DisposeAsync().AsTask().Wait()
+
+        let file = Path.Combine(dir, "dump.rdb")
+        let check = Diagnostics.ProcessStartInfo("redis-check-rdb", file)
+        check.RedirectStandardOutput <- true
+        check.RedirectStandardError <- true
+        use p = Diagnostics.Process.Start check
+        let out = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd()
+        p.WaitForExit()
+        Expect.equal p.ExitCode 0 $"redis-check-rdb accepts the file:\n{out}"
+        Expect.stringContains out "RDB looks OK" "redis-check-rdb's verdict"
+
+        use! (redis: RedisProcess.RedisServer) =
+            RedisProcess.startWith (fun d -> File.Copy(file, Path.Combine(d, "dump.rdb")))
+
+        use! rc = RawClient.ConnectAsync redis.Port
+        let! actual = snapshot rc
+        Expect.sequenceEqual actual expected "Redis loaded what CoolCache saved"
+    }
+
+let private corruptFileRefused () : Task =
+    task {
+        let dir = TestDirs.fresh ()
+        let! host = startOurs dir
+
+        try
+            use! ours = RawClient.ConnectAsync host.Port
+            do! populate ours
+            let! _ = ours.Cmd "SAVE"
+            ()
+        finally
+            host.DisposeAsync().AsTask().Wait()
+
+        let file = Path.Combine(dir, "dump.rdb")
+        let bytes = File.ReadAllBytes file
+        File.WriteAllBytes(file, bytes[.. bytes.Length / 2])
+
+        let! failure =
+            task {
+                try
+                    let! h = startOurs dir
+                    do! h.DisposeAsync()
+                    return None
+                with e ->
+                    return Some e.Message
+            }
+
+        match failure with
+        | Some message -> Expect.stringContains message "offset" "the error says where"
+        | None -> failtest "the server started on a truncated file"
+    }
+
+/// RDB files both ways: Redis's SAVE loads in CoolCache at start-up; CoolCache's SAVE passes
+/// redis-check-rdb and loads in redis-server; the contents are equal every time.
+let private rdbFiles =
+    testSequenced
+    <| testList
+        "RdbFiles"
+        [
+            testTask "a dump.rdb saved by Redis 7.0 loads in CoolCache with the same contents" {
+                RedisProcess.requireRedisServer ()
+                do! redisLoadsOurs ()
+            }
+            testTask
+                "a dump.rdb saved by CoolCache passes redis-check-rdb and loads in Redis 7.0 with the same contents" {
+                RedisProcess.requireRedisServer ()
+                do! oursLoadsInRedis ()
+            }
+            testTask "a corrupt dump.rdb stops CoolCache from starting, saying where" { do! corruptFileRefused () }
+        ]
+
 let tests =
     testSequenced
     <| testList
         "PersistenceInterop"
         [
+            rdbFiles
             for name, commands in cases.Force() do
                 testTask $"DUMP payloads of {name} restore on the other server with the same contents and encoding" {
                     RedisProcess.requireRedisServer ()

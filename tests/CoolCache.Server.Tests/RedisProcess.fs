@@ -96,6 +96,8 @@ let private tryPing (port: int) (timeout: TimeSpan) : Task<bool> =
 type RedisServer internal (proc: Process, port: int, dir: string, output: Queue<string>) =
     member _.Port = port
     member _.Process = proc
+    /// Its working directory (dump.rdb is written and read here).
+    member _.Dir = dir
 
     /// The last lines redis-server printed (for error messages).
     member _.RecentOutput = lock output (fun () -> String.Join("\n", output))
@@ -118,10 +120,16 @@ type RedisServer internal (proc: Process, port: int, dir: string, output: Queue<
             this.Dispose()
             ValueTask.CompletedTask
 
-let private startOnce (exe: string) (port: int) (deadline: TimeSpan) : Task<Result<RedisServer, string>> =
+let private startOnce
+    (prepare: string -> unit)
+    (exe: string)
+    (port: int)
+    (deadline: TimeSpan)
+    : Task<Result<RedisServer, string>> =
     task {
         let dir = Path.Combine(Path.GetTempPath(), $"coolcache-redis-{Guid.NewGuid():N}")
         Directory.CreateDirectory dir |> ignore
+        prepare dir
 
         let psi = ProcessStartInfo(exe)
 
@@ -196,9 +204,10 @@ let private startOnce (exe: string) (port: int) (deadline: TimeSpan) : Task<Resu
             return Error $"{why} (port {port}):\n{out}"
     }
 
-/// Starts redis-server on a free 127.0.0.1 port and returns once it answers PING.
-/// Retries with another port if the chosen one was taken in the meantime.
-let start () : Task<RedisServer> =
+/// Starts redis-server on a free 127.0.0.1 port and returns once it answers PING; prepare may put files
+/// (a dump.rdb to load) in its fresh working directory first. Retries with another port if the chosen
+/// one was taken in the meantime.
+let startWith (prepare: string -> unit) : Task<RedisServer> =
     task {
         let exe =
             match tryFindRedisServer () with
@@ -209,7 +218,7 @@ let start () : Task<RedisServer> =
         let errors = ResizeArray<string>()
 
         while result.IsNone && errors.Count < 3 do
-            match! startOnce exe (freePort ()) (TimeSpan.FromSeconds 10.0) with
+            match! startOnce prepare exe (freePort ()) (TimeSpan.FromSeconds 10.0) with
             | Ok server -> result <- Some server
             | Error e -> errors.Add e
 
@@ -217,3 +226,6 @@ let start () : Task<RedisServer> =
         | Some server -> return server
         | None -> return failwithf "could not start redis-server:\n%s" (String.Join("\n---\n", errors))
     }
+
+/// Starts redis-server in an empty working directory.
+let start () = startWith ignore

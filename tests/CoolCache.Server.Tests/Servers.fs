@@ -46,7 +46,17 @@ let startCoolCache () : Task<Target> =
     else
         task {
             let! host =
-                CoolCache.Server.ServerHost.StartAsync [| "--port"; "0"; "--bind"; "127.0.0.1" |]
+                CoolCache.Server.ServerHost.StartAsync
+                    [|
+                        "--port"
+                        "0"
+                        "--bind"
+                        "127.0.0.1"
+                        "--save"
+                        ""
+                        "--dir"
+                        TestDirs.fresh ()
+                    |]
 
             return
                 {

@@ -26,7 +26,22 @@ let startServer (extraArgs: string list) : Task<ServerHost> =
             | "" -> [ "--loglevel"; "nothing" ]
             | level -> [ "--loglevel"; level ]
 
-    ServerHost.StartAsync(Array.ofList ([ "--port"; "0"; "--bind"; "127.0.0.1" ] @ logLevel @ extraArgs))
+    ServerHost.StartAsync(
+        Array.ofList (
+            [
+                "--port"
+                "0"
+                "--bind"
+                "127.0.0.1"
+                "--save"
+                ""
+                "--dir"
+                TestDirs.fresh ()
+            ]
+            @ logLevel
+            @ extraArgs
+        )
+    )
 
 /// Run body against a fresh server and dispose the server afterwards, whatever happens.
 let withServer (extraArgs: string list) (body: ServerHost -> Task<unit>) : Task<unit> =

@@ -72,10 +72,71 @@ let private runsInMulti (spec: CommandSpec) =
     | "reset" -> true
     | _ -> false
 
+/// The key arguments of a command, by its key spec.
+let private keysOf (spec: CommandSpec) (argv: Bytes[]) : Bytes[] =
+    match spec.Keys with
+    | KeySpec.NoKeys -> [||]
+    | KeySpec.Range(first, last, step) ->
+        let last = if last < 0 then argv.Length + last else last
+
+        [|
+            for i in first..step..last do
+                if i < argv.Length then
+                    argv[i]
+        |]
+    | KeySpec.Numkeys index ->
+        match Numbers.tryParseInt64 argv[index] with
+        | ValueSome n when n > 0L && int64 index + n < int64 argv.Length -> argv[index + 1 .. index + int n]
+        | _ -> [||]
+
+/// Runs a handler; while clients WATCH keys, a write command's watched keys whose value object or
+/// deadline it changed get new stamps (touchWatchedKey), even when a later command undoes the change.
+let private run (spec: CommandSpec) (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
+    if w.Watching = 0 || spec.Flags &&& CommandFlags.Write = CommandFlags.None then
+        spec.Handler ctx s argv w
+    else
+        let db = s.Db
+
+        let watched =
+            keysOf spec argv |> Array.filter (fun k -> w.Watched[db].ContainsKey k)
+
+        if watched.Length = 0 then
+            spec.Handler ctx s argv w
+        else
+            let seen (w: World) (k: Bytes) =
+                let d = World.db db w
+
+                // stored values, expired or not: SET with a past PXAT still writes the key (then it expires)
+                match d.Keys.TryFind k with
+                | ValueSome v -> box v, Keyspace.Db.deadline k d
+                | ValueNone -> null, ValueNone
+
+            let before = watched |> Array.map (seen w)
+            let o = spec.Handler ctx s argv w
+
+            let changed =
+                watched
+                |> Array.mapi (fun i k ->
+                    let v, d = seen o.World k
+                    let v0, d0 = before[i]
+
+                    if obj.ReferenceEquals(v, v0) && d = d0 then
+                        None
+                    else
+                        Some(struct (db, k)))
+                |> Array.choose id
+
+            if changed.Length = 0 then
+                o
+            else
+                { o with
+                    World = Watches.touch changed o.World
+                }
+
 /// A queued command as EXEC runs it: it passed the gates when it was queued.
 let private runQueued (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
     match resolve argv with
-    | Ok spec -> spec.Handler ctx s argv w
+    | Ok spec -> run spec ctx s argv w
     | Error e -> Outcome.error e s w
 
 /// Run one command: gates, MULTI queueing, handler, reply mode. Returns the outcome and the spec that ran (if any).
@@ -93,4 +154,4 @@ let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome
         struct (settleReplyMode s.ReplyMode (Outcome.reply (RespValue.Simple "QUEUED") queued w), ValueSome spec)
     | Ok spec when isExec spec ->
         struct (settleReplyMode s.ReplyMode (TransactionCommands.exec runQueued ctx s argv w), ValueSome spec)
-    | Ok spec -> struct (settleReplyMode s.ReplyMode (spec.Handler ctx s argv w), ValueSome spec)
+    | Ok spec -> struct (settleReplyMode s.ReplyMode (run spec ctx s argv w), ValueSome spec)

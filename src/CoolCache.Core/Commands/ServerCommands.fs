@@ -99,12 +99,12 @@ let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * 
             "loading", "0"
             "async_loading", "0"
             "rdb_changes_since_last_save", i w.Dirty
-            "rdb_bgsave_in_progress", "0"
-            "rdb_last_save_time", i h.LastSave
-            "rdb_last_bgsave_status", "ok"
-            "rdb_last_bgsave_time_sec", "-1"
-            "rdb_current_bgsave_time_sec", "-1"
-            "rdb_saves", "0"
+            "rdb_bgsave_in_progress", (if h.Persistence.BgSaveInProgress then "1" else "0")
+            "rdb_last_save_time", i h.Persistence.LastSave
+            "rdb_last_bgsave_status", (if h.Persistence.LastBgSaveOk then "ok" else "err")
+            "rdb_last_bgsave_time_sec", i h.Persistence.LastBgSaveSeconds
+            "rdb_current_bgsave_time_sec", i h.Persistence.CurrentBgSaveSeconds
+            "rdb_saves", i h.Persistence.Saves
             "aof_enabled", (if w.Config.AppendOnly then "1" else "0")
             "aof_rewrite_in_progress", "0"
             "aof_rewrite_scheduled", "0"
@@ -411,3 +411,34 @@ let shutdown: Handler =
                 Effects = [ Effect.Shutdown mode ]
                 Silent = true
             }
+
+// SAVE: the host writes the snapshot now, under the engine, and replies OK or ERR.
+let save: Handler =
+    fun _ s _ w ->
+        { Outcome.ok s w with
+            Effects = [ Effect.Save SaveKind.Foreground ]
+            Silent = true
+        }
+
+// BGSAVE [SCHEDULE]
+let bgsave: Handler =
+    fun _ s argv w ->
+        let kind =
+            if argv.Length = 1 then
+                Ok SaveKind.Background
+            elif argv.Length = 2 && is "SCHEDULE" argv[1] then
+                Ok SaveKind.Schedule
+            else
+                Error RedisError.Syntax
+
+        match kind with
+        | Error e -> Outcome.error e s w
+        | Ok k ->
+            { Outcome.ok s w with
+                Effects = [ Effect.Save k ]
+                Silent = true
+            }
+
+// LASTSAVE
+let lastsave: Handler =
+    fun ctx s _ w -> Outcome.reply (RespValue.Integer(ctx.Host.Stats().Persistence.LastSave)) s w

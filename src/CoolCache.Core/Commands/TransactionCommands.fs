@@ -78,12 +78,15 @@ let watch: Handler =
             Outcome.error RedisError.WatchInMulti s w
         else
             let mutable watched = s.Watched
+            let mutable w = w
 
             for i in 1 .. argv.Length - 1 do
                 let key = argv[i]
 
                 // A key already watched in this database keeps its first observation (multi.c watchKey).
                 if not (watched |> List.exists (fun k -> k.Db = s.Db && Bytes.equals k.Key key)) then
+                    let struct (w', _) = Watches.add s.Db key w
+                    w <- w'
                     watched <- observe ctx.NowMs s.Db key w :: watched
 
             Outcome.ok { s with Watched = watched } w

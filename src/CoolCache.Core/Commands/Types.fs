@@ -82,6 +82,23 @@ type CommandStat =
         FailedCalls: int64
     }
 
+/// The host's snapshot state (INFO persistence, LASTSAVE).
+type PersistenceInfo =
+    {
+        /// Unix seconds of the last successful save (start-up time before any).
+        LastSave: int64
+        BgSaveInProgress: bool
+        LastBgSaveOk: bool
+        /// Seconds the last background save took, -1 before any.
+        LastBgSaveSeconds: int64
+        /// Seconds the running background save has taken, -1 when none runs.
+        CurrentBgSaveSeconds: int64
+        /// Saves completed since start-up.
+        Saves: int64
+        /// Writes counted when the running background save began (rdb_changes_since_last_save counts from there).
+        LastSaveDirty: int64
+    }
+
 /// Host figures for INFO.
 type HostStats =
     {
@@ -109,7 +126,7 @@ type HostStats =
         CpuSys: float
         CpuUser: float
         CommandStats: CommandStat[]
-        LastSave: int64
+        Persistence: PersistenceInfo
     }
 
 /// Read-only view of the host that some connection/server commands need (CLIENT LIST, INFO).
@@ -169,6 +186,13 @@ type KeyEvent =
         Key: Bytes
     }
 
+/// SAVE, BGSAVE and BGSAVE SCHEDULE: the host writes the snapshot and the reply.
+[<RequireQualifiedAccess>]
+type SaveKind =
+    | Foreground
+    | Background
+    | Schedule
+
 [<RequireQualifiedAccess>]
 type ShutdownMode =
     | Default
@@ -198,6 +222,8 @@ type Effect =
     | Block of BlockRequest
     /// CLIENT UNBLOCK: end that client's wait with its timeout reply, or with the UNBLOCKED error.
     | Unblock of id: int64 * withError: bool
+    /// Write a snapshot (the host replies: OK, "Background saving started", or the error).
+    | Save of SaveKind
     /// A keyspace event (emitted only when Ctx.Events is set; see Outcome.notify).
     | Notify of KeyEvent
 

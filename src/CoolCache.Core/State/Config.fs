@@ -22,6 +22,10 @@ type Config =
         TcpKeepAlive: int
         Save: string
         AppendOnly: bool
+        /// rdbcompression: LZF for strings over 20 bytes in RDB files.
+        RdbCompression: bool
+        /// rdbchecksum: write the CRC-64 (a zero checksum otherwise).
+        RdbChecksum: bool
         AppendFsync: string
         MaxMemory: int64
         MaxMemoryPolicy: string
@@ -69,6 +73,8 @@ module Config =
             TcpKeepAlive = 300
             Save = "3600 1 300 100 60 10000"
             AppendOnly = false
+            RdbCompression = true
+            RdbChecksum = true
             AppendFsync = "everysec"
             MaxMemory = 0L
             MaxMemoryPolicy = "noeviction"
@@ -264,6 +270,8 @@ module Config =
                 { c with TcpKeepAlive = v })
             stringSetting "save" true (fun c -> c.Save) (fun v c -> { c with Save = v })
             boolSetting "appendonly" true (fun c -> c.AppendOnly) (fun v c -> { c with AppendOnly = v })
+            boolSetting "rdbcompression" true (fun c -> c.RdbCompression) (fun v c -> { c with RdbCompression = v })
+            boolSetting "rdbchecksum" true (fun c -> c.RdbChecksum) (fun v c -> { c with RdbChecksum = v })
             enumSetting "appendfsync" true [ "always"; "everysec"; "no" ] (fun c -> c.AppendFsync) (fun v c ->
                 { c with AppendFsync = v })
             memSetting "maxmemory" true (fun c -> c.MaxMemory) (fun v c -> { c with MaxMemory = v })

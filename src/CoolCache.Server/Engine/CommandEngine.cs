@@ -6,6 +6,7 @@ using CoolCache.Core.Protocol;
 using CoolCache.Core.State;
 using CoolCache.Server.Logging;
 using CoolCache.Server.Networking;
+using CoolCache.Server.Persistence;
 using CoolCache.Server.Sessions;
 
 namespace CoolCache.Server.Engine;
@@ -22,14 +23,16 @@ public sealed class CommandEngine
     private readonly ClientRegistry _clients;
     private readonly BlockedClients _blocked;
     private readonly Action _requestShutdown;
+    private readonly Snapshots _snapshots;
     private World _world;
     private ulong _seed = (ulong)Environment.TickCount64 | 1;
     private long _pausedUntilMs;
     private bool _pauseWritesOnly;
 
-    public CommandEngine(World world, ServerLog log, ClientRegistry clients, Action requestShutdown)
+    public CommandEngine(World world, ServerLog log, ClientRegistry clients, Snapshots snapshots, Action requestShutdown)
     {
         _world = world;
+        _snapshots = snapshots;
         _log = log;
         _clients = clients;
         _blocked = clients.Blocked;
@@ -224,10 +227,18 @@ public sealed class CommandEngine
                     else _clients.Kill(id);
                 }
                 break;
-            case Effect.Shutdown:
+            case Effect.Shutdown shutdown:
                 _log.Warning("User requested shutdown...");
+                if (!SaveForShutdown(shutdown.Item))
+                {
+                    Api.WriteReply(connection.Session.Protocol, RespValue.NewError("ERR Errors trying to SHUTDOWN. Check logs."), connection.Output);
+                    break;
+                }
                 connection.CloseAfterReply = true;
                 _requestShutdown();
+                break;
+            case Effect.Save save:
+                Api.WriteReply(connection.Session.Protocol, Save(save.Item), connection.Output);
                 break;
             case Effect.Sleep sleep:
                 Thread.Sleep(TimeSpan.FromMilliseconds(sleep.milliseconds));
@@ -245,6 +256,78 @@ public sealed class CommandEngine
             case { IsConfigChanged: true }:
                 _log.SetLevel(_world.Config.LogLevel);
                 break;
+        }
+    }
+
+    private static readonly RespValue BgSaveInProgress = RespValue.NewError("ERR Background save already in progress");
+
+    /// <summary>SAVE, BGSAVE, BGSAVE SCHEDULE (under the lock): the reply.</summary>
+    private RespValue Save(SaveKind kind)
+    {
+        if (kind.IsForeground)
+        {
+            if (_snapshots.BackgroundInProgress) return BgSaveInProgress;
+            var dirty = _world.Dirty;
+            if (!_snapshots.Write(_world, "SAVE")) return RespValue.NewError("ERR");
+            Api.Saved(_world, dirty);
+            return RespValue.Ok;
+        }
+        if (_snapshots.BackgroundInProgress)
+        {
+            if (!kind.IsSchedule) return BgSaveInProgress;
+            _snapshots.Scheduled = true;
+            return RespValue.NewSimple("Background saving scheduled");
+        }
+        StartBackgroundSave();
+        return RespValue.NewSimple("Background saving started");
+    }
+
+    /// <summary>Freeze the World and write the frozen one on a background thread (under the lock).</summary>
+    private void StartBackgroundSave()
+    {
+        var (frozen, live) = Api.Freeze(_world);
+        Volatile.Write(ref _world, live);
+        var dirtyAtStart = frozen.Dirty;
+        _snapshots.StartBackground(frozen, ok =>
+        {
+            lock (_gate)
+            {
+                if (ok) Api.Saved(_world, dirtyAtStart);
+                if (_snapshots.Scheduled)
+                {
+                    _snapshots.Scheduled = false;
+                    StartBackgroundSave();
+                }
+            }
+        });
+    }
+
+    /// <summary>A timer tick: start a background save when a save point is due (serverCron).</summary>
+    public void SaveIfDue()
+    {
+        lock (_gate)
+        {
+            if (_snapshots.BackgroundInProgress || !_snapshots.SavePointDue(_world)) return;
+            _log.Notice($"{_world.Dirty} changes since the last save. Saving...");
+            StartBackgroundSave();
+        }
+    }
+
+    /// <summary>
+    /// Before stopping (SHUTDOWN, SIGTERM): save when asked to, or by default when save points are
+    /// configured; false when that save failed (the server then keeps running, as Redis does).
+    /// </summary>
+    public bool SaveForShutdown(ShutdownMode mode)
+    {
+        lock (_gate)
+        {
+            var savePoints = _world.Config.Save.Trim().Length > 0;
+            if (mode.IsNoSave || (mode.IsDefault && !savePoints)) return true;
+            _snapshots.WaitForBackground();
+            _log.Warning("Saving the final RDB snapshot before exiting.");
+            var ok = _snapshots.Write(_world, "shutdown");
+            if (!ok) _log.Warning("Error trying to save the DB, can't exit.");
+            return ok;
         }
     }
 

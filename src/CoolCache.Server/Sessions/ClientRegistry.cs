@@ -26,6 +26,10 @@ public sealed class ClientRegistry : IHostView
     internal long NetInput;
     internal long NetOutput;
 
+    /// <summary>The snapshot state for INFO persistence and LASTSAVE (set by the host).</summary>
+    public Func<PersistenceInfo> Persistence { get; set; } =
+        () => new PersistenceInfo(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), false, true, -1, -1, 0, 0);
+
     public ClientRegistry(Func<int> port, string? configFile)
     {
         _port = port;
@@ -121,6 +125,6 @@ public sealed class ClientRegistry : IHostView
             total - user,
             user,
             stats,
-            DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            Persistence());
     }
 }
