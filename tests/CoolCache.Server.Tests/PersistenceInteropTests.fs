@@ -263,12 +263,169 @@ let private rdbFiles =
             testTask "a corrupt dump.rdb stops CoolCache from starting, saying where" { do! corruptFileRefused () }
         ]
 
+/// INFO persistence's field, as text.
+let private infoField (c: RawClient) (field: string) =
+    task {
+        let! raw = c.Cmd("INFO", "persistence")
+
+        let text =
+            match parseReply raw with
+            | Bulk b
+            | Verbatim b -> Encoding.Latin1.GetString b
+            | other -> failwithf "INFO replied %A" other
+
+        return
+            text.Split("\r\n")
+            |> Array.pick (fun l ->
+                if l.StartsWith(field + ":") then
+                    Some(l.Substring(field.Length + 1))
+                else
+                    None)
+    }
+
+/// Poll until condition holds, for at most 10 seconds (no sleeping as synchronisation).
+let private waitUntil (what: string) (condition: unit -> Task<bool>) =
+    task {
+        let sw = Diagnostics.Stopwatch.StartNew()
+        let mutable ok = false
+
+        while not ok do
+            let! c = condition ()
+            ok <- c
+
+            if not ok then
+                if sw.Elapsed > TimeSpan.FromSeconds 10.0 then
+                    failtestf "timed out waiting until %s" what
+
+                do! Task.Delay 20
+    }
+
+/// Starts CoolCache in dir with extra arguments, runs f on a connection, stops it (SHUTDOWN's own save
+/// is not involved unless f sends SHUTDOWN).
+let private withOurs (dir: string) (extra: string list) (f: RawClient -> Task) =
+    task {
+        let! (host: CoolCache.Server.ServerHost) =
+            CoolCache.Server.ServerHost.StartAsync(
+                Array.ofList ([ "--port"; "0"; "--bind"; "127.0.0.1"; "--save"; ""; "--dir"; dir ] @ extra)
+            )
+
+        try
+            use! c = RawClient.ConnectAsync host.Port
+            do! f c
+        finally
+            host.DisposeAsync().AsTask().Wait()
+    }
+
+let private bgsaveThenRestart () : Task =
+    task {
+        let dir = TestDirs.fresh ()
+        let mutable expected = []
+
+        do!
+            withOurs dir [] (fun c ->
+                task {
+                    do! populate c
+                    let! e = snapshot c
+                    expected <- e
+                    let! before = c.Cmd "LASTSAVE"
+                    let! started = c.Cmd "BGSAVE"
+                    Expect.equal (parseReply started) (Simple(latin1 "Background saving started")) "BGSAVE reply"
+                    // writes go on while the snapshot is written
+                    let! _ = c.Cmd("SET", "after-bgsave", "x")
+
+                    do!
+                        waitUntil "the background save finished" (fun () ->
+                            task {
+                                let! saves = infoField c "rdb_saves"
+                                let! running = infoField c "rdb_bgsave_in_progress"
+                                return saves = "1" && running = "0"
+                            })
+
+                    let! status = infoField c "rdb_last_bgsave_status"
+                    Expect.equal status "ok" "rdb_last_bgsave_status"
+                    let! after = c.Cmd "LASTSAVE"
+                    Expect.isTrue (parseReply after >= parseReply before) "LASTSAVE does not go back"
+                })
+
+        do!
+            withOurs dir [] (fun c ->
+                task {
+                    let! actual = snapshot c
+                    Expect.sequenceEqual actual expected "the restarted server holds the snapshot"
+                })
+    }
+
+let private shutdownSaves () : Task =
+    task {
+        let dir = TestDirs.fresh ()
+
+        let! (host: CoolCache.Server.ServerHost) =
+            CoolCache.Server.ServerHost.StartAsync
+                [| "--port"; "0"; "--bind"; "127.0.0.1"; "--save"; "3600 1"; "--dir"; dir |]
+
+        use! c = RawClient.ConnectAsync host.Port
+        let! _ = c.Cmd("SET", "kept", "by-shutdown")
+        do! c.Post [ [ latin1 "SHUTDOWN" ] ]
+        do! host.Completion
+        Expect.isTrue (File.Exists(Path.Combine(dir, "dump.rdb"))) "SHUTDOWN with save points wrote dump.rdb"
+
+        do!
+            withOurs dir [] (fun c ->
+                task {
+                    let! v = c.Cmd("GET", "kept")
+                    Expect.equal (parseReply v) (Bulk(latin1 "by-shutdown")) "the key is back"
+                })
+
+        let dir2 = TestDirs.fresh ()
+
+        do!
+            withOurs dir2 [] (fun c ->
+                task {
+                    let! _ = c.Cmd("SET", "k", "v")
+                    do! c.Post [ [ latin1 "SHUTDOWN"; latin1 "NOSAVE" ] ]
+                })
+
+        Expect.isFalse (File.Exists(Path.Combine(dir2, "dump.rdb"))) "SHUTDOWN NOSAVE wrote nothing"
+    }
+
+let private savePointFires () : Task =
+    withOurs (TestDirs.fresh ()) [] (fun c ->
+        task {
+            let! ok = c.Cmd("CONFIG", "SET", "save", "1 2")
+            Expect.equal (parseReply ok) (Simple(latin1 "OK")) "CONFIG SET save"
+            let! _ = c.Cmd("SET", "a", "1")
+            let! _ = c.Cmd("SET", "b", "2")
+
+            do!
+                waitUntil "the save point saved" (fun () ->
+                    task {
+                        let! saves = infoField c "rdb_saves"
+                        return saves <> "0"
+                    })
+
+            let! changes = infoField c "rdb_changes_since_last_save"
+            Expect.equal changes "0" "nothing changed since"
+        })
+
+let private snapshots =
+    testSequenced
+    <| testList
+        "Snapshots"
+        [
+            testTask "BGSAVE writes while writes go on, and a restart loads what it wrote" { do! bgsaveThenRestart () }
+            testTask "SHUTDOWN saves when save points exist and a restart loads it; SHUTDOWN NOSAVE does not" {
+                do! shutdownSaves ()
+            }
+            testTask "a save point saves once its changes and seconds have passed" { do! savePointFires () }
+        ]
+
 let tests =
     testSequenced
     <| testList
         "PersistenceInterop"
         [
             rdbFiles
+            snapshots
             for name, commands in cases.Force() do
                 testTask $"DUMP payloads of {name} restore on the other server with the same contents and encoding" {
                     RedisProcess.requireRedisServer ()
