@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# RDB snapshots side by side: coolcache-server and a real redis-server, both pinned to CPU 0. For each
+# server: load N keys (SET key:<i> <16-byte value>, with redis-cli --pipe), time SAVE, then restart the
+# server on that file and take the load time from its log ("DB loaded from disk: X seconds"). Also the
+# file sizes, and redis-check-rdb's verdict on CoolCache's file.
+#   scripts/bench-rdb.sh [N]          (default N = 1000000)
+# Needs redis-server and redis-tools (apt-get install redis-server redis-tools).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000000}
+for tool in redis-server redis-cli redis-check-rdb taskset python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install redis-server redis-tools util-linux python3)"; exit 1; }
+done
+
+dotnet build src/CoolCache.Server -c Release -nologo -clp:ErrorsOnly >/dev/null
+server=src/CoolCache.Server/bin/Release/net10.0/coolcache-server.dll
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+dir=$(mktemp -d)
+mkdir -p "$dir/coolcache" "$dir/redis"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+
+start() { # side port -> pid
+  if [ "$1" = coolcache ]; then
+    taskset -c 0 dotnet "$server" --port "$2" --save "" --dir "$dir/coolcache" --loglevel notice >>"$dir/coolcache.log" 2>&1 &
+  else
+    taskset -c 0 redis-server --port "$2" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir/redis" >>"$dir/redis.log" 2>&1 &
+  fi
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 300); do redis-cli -p "$2" PING 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  echo "$pid"
+}
+stop() { redis-cli -p "$1" SHUTDOWN NOSAVE >/dev/null 2>&1 || true; wait "$2" 2>/dev/null || true; }
+
+python3 - "$n" >"$dir/load.resp" <<'PY'
+import sys
+n = int(sys.argv[1]); out = sys.stdout.buffer
+for i in range(n):
+    k = b"key:%d" % i; v = b"value-%010d" % i
+    out.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
+PY
+
+now() { date +%s.%N; }
+declare -A r
+for side in coolcache redis; do
+  port=$(free_port)
+  pid=$(start "$side" "$port")
+  taskset -c 1 redis-cli -p "$port" --pipe <"$dir/load.resp" >/dev/null
+  t0=$(now); redis-cli -p "$port" SAVE >/dev/null; t1=$(now)
+  r[$side.save]=$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')
+  r[$side.size]=$(stat -c %s "$dir/$side/dump.rdb")
+  stop "$port" "$pid"
+  port=$(free_port)
+  pid=$(start "$side" "$port")
+  r[$side.keys]=$(redis-cli -p "$port" DBSIZE)
+  r[$side.load]=$(grep -o 'DB loaded from disk: [0-9.]* seconds' "$dir/$side.log" | tail -1 | awk '{print $5}')
+  stop "$port" "$pid"
+done
+check=$(redis-check-rdb "$dir/coolcache/dump.rdb" 2>&1 | grep -c 'RDB looks OK' || true)
+printf '%-10s %10s %10s %12s %10s\n' server keys save_s file_bytes load_s
+for side in coolcache redis; do
+  printf '%-10s %10s %10s %12s %10s\n' "$side" "${r[$side.keys]}" "${r[$side.save]}" "${r[$side.size]}" "${r[$side.load]}"
+done
+awk -v a="${r[coolcache.save]}" -v b="${r[redis.save]}" -v c="${r[coolcache.load]}" -v d="${r[redis.load]}" \
+  'BEGIN { printf "ratios (coolcache / redis): save %.2fx, load %.2fx\n", a / b, c / d }'
+echo "redis-check-rdb on CoolCache's file: $([ "$check" = 1 ] && echo OK || echo FAILED)"
