@@ -193,30 +193,44 @@ type Api =
                     }
             }
 
-        match Rdb.RdbReader.readFile limits data with
+        // Keys go straight into each database's map (edited in place under a loading owner), deadlines
+        // are set afterwards: no per-key Db or World records.
+        let owner = obj ()
+        let maps = Array.init config.Databases (fun _ -> (World.db 0 w).Keys)
+        let deadlines = ResizeArray<struct (int * Bytes * int64)>()
+        let mutable badDb = -1
+        let mutable count = 0
+
+        let result =
+            Rdb.RdbReader.readFileWith limits data (fun db key value expireAt ->
+                if db >= config.Databases then
+                    badDb <- db
+                else
+                    maps[db] <- maps[db].AddOwned(owner, key, value)
+                    count <- count + 1
+
+                    if expireAt >= 0L then
+                        deadlines.Add(struct (db, key, expireAt)))
+
+        match result with
         | Error e ->
             error <- sprintf "%s at offset %d" e.Message e.Offset
             false
-        | Ok file ->
-            match file.Entries |> Array.tryFind (fun e -> e.Db >= config.Databases) with
-            | Some e ->
-                error <- sprintf "the file uses database %d but databases is %d" e.Db config.Databases
-                false
-            | None ->
-                for e in file.Entries do
-                    let ttl =
-                        if e.ExpireAtMs >= 0L then
-                            Keyspace.Ttl.At e.ExpireAtMs
-                        else
-                            Keyspace.Ttl.Clear
+        | Ok _ when badDb >= 0 ->
+            error <- sprintf "the file uses database %d but databases is %d" badDb config.Databases
+            false
+        | Ok _ ->
+            for i in 0 .. config.Databases - 1 do
+                if maps[i].Count > 0 then
+                    World.withDb i { (World.db i w) with Keys = maps[i] } w |> ignore
 
-                    let db = World.db e.Db w
-                    World.withDb e.Db (Keyspace.Db.set 0L e.Key e.Value ttl db) w |> ignore
+            for struct (db, key, at) in deadlines do
+                World.withDb db (Keyspace.Db.setDeadline key at (World.db db w)) w |> ignore
 
-                w.Dirty <- 0L
-                world <- w
-                keys <- file.Entries.Length
-                true
+            w.Dirty <- 0L
+            world <- w
+            keys <- count
+            true
 
     /// A background save that began when the World had counted dirtyAtStart writes finished: those
     /// writes are saved now (rdb_changes_since_last_save counts only later ones).

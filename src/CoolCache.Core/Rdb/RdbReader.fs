@@ -598,8 +598,14 @@ type RdbFile =
     }
 
 /// Read a whole RDB file: the header, every record, EOF and (version 5 and later) the CRC-64, which is
-/// checked unless it is zero (rdbchecksum no). Any problem refuses the whole file.
-let readFile (limits: RdbLimits) (data: byte[]) : Result<RdbFile, RdbError> =
+/// checked unless it is zero (rdbchecksum no). Each key goes to onEntry (db, key, value, deadline ms or
+/// -1) as it is read; any problem refuses the whole file (the caller must then drop what it was given).
+/// Returns the version and the AUX fields.
+let readFileWith
+    (limits: RdbLimits)
+    (data: byte[])
+    (onEntry: int -> Bytes -> Value -> int64 -> unit)
+    : Result<int * (string * Bytes) list, RdbError> =
     let i = Input(data, 0, data.Length)
 
     try
@@ -615,7 +621,6 @@ let readFile (limits: RdbLimits) (data: byte[]) : Result<RdbFile, RdbError> =
             | _ -> raise (Corrupt(5L, "bad RDB version field"))
 
         let aux = ResizeArray<string * Bytes>()
-        let entries = ResizeArray<RdbEntry>()
         let mutable db = 0
         let mutable expireAt = -1L
         let mutable fin = false
@@ -650,13 +655,7 @@ let readFile (limits: RdbLimits) (data: byte[]) : Result<RdbFile, RdbError> =
                 let key = readString i
                 let value = readValue i limits t
 
-                entries.Add
-                    {
-                        Db = db
-                        Key = key
-                        Value = value
-                        ExpireAtMs = expireAt
-                    }
+                onEntry db key value expireAt
 
                 expireAt <- -1L
 
@@ -668,11 +667,25 @@ let readFile (limits: RdbLimits) (data: byte[]) : Result<RdbFile, RdbError> =
             if stored <> 0UL && stored <> expected then
                 raise (Corrupt(int64 at, "wrong RDB checksum"))
 
-        Ok
-            {
-                Version = version
-                Aux = List.ofSeq aux
-                Entries = entries.ToArray()
-            }
+        Ok(version, List.ofSeq aux)
     with Corrupt(at, m) ->
         Error { Offset = at; Message = m }
+
+/// Read a whole RDB file into memory (see readFileWith).
+let readFile (limits: RdbLimits) (data: byte[]) : Result<RdbFile, RdbError> =
+    let entries = ResizeArray<RdbEntry>()
+
+    readFileWith limits data (fun db key value expireAt ->
+        entries.Add
+            {
+                Db = db
+                Key = key
+                Value = value
+                ExpireAtMs = expireAt
+            })
+    |> Result.map (fun (version, aux) ->
+        {
+            Version = version
+            Aux = aux
+            Entries = entries.ToArray()
+        })
