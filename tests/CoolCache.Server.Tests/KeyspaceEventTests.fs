@@ -1,0 +1,488 @@
+/// Differential keyspace-event tests: the generated command sequences of the differential tests go to a
+/// real redis-server with notify-keyspace-events set (a raw-socket PSUBSCRIBE __key*__:* subscriber
+/// captures what it publishes) and to the CoolCache core in process (Api.Execute with Ctx.Events on,
+/// its Notify effects formatted into the same (channel, message) pairs with the flags applied as
+/// notify.c applies them). Every command's events must be the same, in the same order. This checks
+/// what the core emits without the host's delivery.
+///
+/// Environment:
+///   COOLCACHE_EVENTS_SEQUENCES=n   generated sequences per run (default 300; a fifth as many sorted set ones)
+///   COOLCACHE_DIFF_SEED=s          base seed (sequence i uses s+i; a failure prints the replay line)
+///   COOLCACHE_REQUIRE_REDIS=1      fail (instead of skip) when redis-server is missing
+module CoolCache.Server.Tests.KeyspaceEventTests
+
+open System
+open System.Buffers
+open System.Diagnostics
+open System.Text
+open System.Threading.Tasks
+open Expecto
+open CoolCache.Core
+open CoolCache.Core.Commands
+open CoolCache.Server.Tests.RawClient
+open CoolCache.Server.Tests.GenParts
+open CoolCache.Server.Tests.Servers
+
+// notify.c ----------------------------------------------------------------------------------------
+
+/// keyspaceEventsStringToFlags: the classes a notify-keyspace-events string selects ('A' is every
+/// class but m and n).
+let classesOf (flags: string) : NotifyClass =
+    let all =
+        NotifyClass.Generic
+        ||| NotifyClass.String
+        ||| NotifyClass.List
+        ||| NotifyClass.Set
+        ||| NotifyClass.Hash
+        ||| NotifyClass.SortedSet
+        ||| NotifyClass.Expired
+        ||| NotifyClass.Evicted
+        ||| NotifyClass.Stream
+        ||| NotifyClass.Module
+
+    flags
+    |> Seq.fold
+        (fun acc c ->
+            acc
+            ||| (match c with
+                 | 'A' -> all
+                 | 'g' -> NotifyClass.Generic
+                 | '$' -> NotifyClass.String
+                 | 'l' -> NotifyClass.List
+                 | 's' -> NotifyClass.Set
+                 | 'h' -> NotifyClass.Hash
+                 | 'z' -> NotifyClass.SortedSet
+                 | 'x' -> NotifyClass.Expired
+                 | 'e' -> NotifyClass.Evicted
+                 | 'K' -> NotifyClass.Keyspace
+                 | 'E' -> NotifyClass.Keyevent
+                 | 't' -> NotifyClass.Stream
+                 | 'm' -> NotifyClass.KeyMiss
+                 | 'd' -> NotifyClass.Module
+                 | 'n' -> NotifyClass.New
+                 | c -> failwithf "not a notify-keyspace-events class: %c" c))
+        NotifyClass.None
+
+/// A published message: channel and payload, escaped for printing and comparing.
+type Published = { Channel: string; Message: string }
+
+/// notifyKeyspaceEvent: what Redis publishes for one event under these classes (keyspace channel
+/// first, then keyevent).
+let publish (classes: NotifyClass) (e: KeyEvent) : Published list =
+    if classes &&& e.Class = NotifyClass.None then
+        []
+    else
+        [
+            if classes &&& NotifyClass.Keyspace <> NotifyClass.None then
+                {
+                    Channel = $"__keyspace@{e.Db}__:" + escape e.Key
+                    Message = e.Event
+                }
+            if classes &&& NotifyClass.Keyevent <> NotifyClass.None then
+                {
+                    Channel = $"__keyevent@{e.Db}__:{e.Event}"
+                    Message = escape e.Key
+                }
+        ]
+
+// One run ---------------------------------------------------------------------------------------
+
+/// A step as one side ran it: its reply (escaped RESP) and what was published.
+type Observed =
+    {
+        Reply: string
+        Published: Published list
+    }
+
+/// The settings every sequence starts from (as DifferentialTests' prelude).
+let private prelude =
+    [ [ "SELECT"; "0" ]; [ "CONFIG"; "SET"; "set-max-intset-entries"; "512" ] ]
+    |> List.map (List.map latin1)
+
+/// The command a step sends here: the harness-driven pseudo-commands run as one plain call (a
+/// single SCAN/HSCAN/SSCAN/ZSCAN from cursor 0, HRANDFIELD alone).
+let commandOf (step: Step) : byte[] list =
+    match step.Compare, step.Args with
+    | ScanAll, name :: opts -> name :: latin1 "0" :: opts
+    | (HashScanAll | MemberScanAll), name :: key :: opts -> name :: key :: latin1 "0" :: opts
+    | _ -> step.Args
+
+/// Is this a SET (or GETEX) that leaves a key whose deadline has passed (EXAT/PXAT in the past)? Such a
+/// key expires at a moment each server picks (Redis: its expiry cycle or the next lookup), so its
+/// "expired" event is not comparable step by step; sequences leave those steps out.
+let private setsPastDeadline (now: int64) (args: byte[] list) =
+    let words = args |> List.map (fun a -> Encoding.Latin1.GetString(a).ToUpperInvariant())
+
+    match words with
+    | "SET" :: _ ->
+        words
+        |> List.pairwise
+        |> List.exists (fun (opt, v) ->
+            match opt, Int64.TryParse v with
+            | "EXAT", (true, s) -> s < Int64.MaxValue / 1000L && s * 1000L <= now + 60_000L
+            | "PXAT", (true, ms) -> ms <= now + 60_000L
+            | _ -> false)
+    | _ -> false
+
+/// The steps a sequence keeps for the event comparison.
+let keep (steps: Step list) : Step list =
+    let now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()
+    steps |> List.filter (fun s -> not (setsPastDeadline now s.Args))
+
+let private host =
+    { new IHostView with
+        member _.Clients() = [||]
+        member _.Stats() = Unchecked.defaultof<_>
+        member _.IsBlocked _ = false
+    }
+
+let private render (protocol: int) (r: Protocol.RespValue) =
+    let buffer = ArrayBufferWriter<byte>()
+    Api.WriteReply(protocol, r, buffer)
+    escape (buffer.WrittenSpan.ToArray())
+
+/// The steps through the core in process, with events on: one Observed per step.
+let runCore (flags: string) (steps: Step list) : Observed list =
+    let classes = classesOf flags
+    let mutable world = Api.NewWorld Api.DefaultConfig
+    let mutable session = Api.NewSession 1L
+    let mutable seed = 1UL
+
+    let run (argv: byte[] list) =
+        let nowUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10L
+        seed <- seed + 1UL
+
+        let ctx: Ctx =
+            {
+                NowMs = nowUs / 1000L
+                NowUs = nowUs
+                Seed = seed
+                Host = host
+                IsLocal = true
+                Events = true
+            }
+
+        let r = Api.Execute(ctx, session, Array.ofList argv, world)
+        world <- r.World
+        session <- r.Session
+
+        {
+            // A command that blocks (nothing to pop) times out here, as it does on the oracle.
+            Reply = if r.Silent then "(blocked)" else render r.Session.Protocol r.Reply
+            Published =
+                r.Effects
+                |> Array.toList
+                |> List.collect (fun e ->
+                    match e with
+                    | Effect.Notify ke -> publish classes ke
+                    | _ -> [])
+        }
+
+    for p in prelude do
+        run p |> ignore
+
+    steps |> List.map (commandOf >> run)
+
+/// The oracle: a redis-server, a connection for commands and one subscribed to __key*__:*.
+type Oracle =
+    {
+        Server: Target
+        mutable Client: RawClient
+        Subscriber: RawClient
+        mutable Marker: int64
+    }
+
+let private syncChannel = "__keysync__:x"
+
+/// A message the subscriber received: Some(channel, payload) for a pmessage.
+let private pmessage (raw: byte[]) =
+    match parseReply raw with
+    | Array [ Bulk kind; Bulk _; Bulk channel; Bulk message ] when Encoding.ASCII.GetString kind = "pmessage" ->
+        Some(channel, message)
+    | _ -> None
+
+/// Sends argv and a PUBLISH to the sync channel, then reads what the subscriber got until that marker:
+/// everything before it was published by argv (Redis publishes while the command runs).
+let private runOnOracle (o: Oracle) (argv: byte[] list) : Task<Observed> =
+    task {
+        o.Marker <- o.Marker + 1L
+        let marker = string o.Marker
+
+        let! replies =
+            o.Client.SendBatch [ argv; [ latin1 "PUBLISH"; latin1 syncChannel; latin1 marker ] ]
+
+        let published = ResizeArray<Published>()
+        let mutable synced = false
+
+        while not synced do
+            let! raw = o.Subscriber.Receive()
+
+            match pmessage raw with
+            | Some(channel, message) when escape channel = syncChannel ->
+                synced <- escape message = marker
+            | Some(channel, message) ->
+                published.Add
+                    {
+                        Channel = escape channel
+                        Message = escape message
+                    }
+            | None -> failtestf "the subscriber got something other than a pmessage: %s" (escape raw)
+
+        return
+            {
+                Reply = escape replies[0]
+                Published = List.ofSeq published
+            }
+    }
+
+let private runRedis (o: Oracle) (flags: string) (steps: Step list) : Task<Observed list> =
+    task {
+        let! _ = o.Client.SendBatch [ [ latin1 "FLUSHALL" ] ]
+
+        for p in prelude @ [ [ latin1 "CONFIG"; latin1 "SET"; latin1 "notify-keyspace-events"; latin1 flags ] ] do
+            let! _ = runOnOracle o p
+            ()
+
+        let results = ResizeArray<Observed>()
+
+        for step in steps do
+            // Redis 7.0's numeric SORT reads a stale ERANGE (see DifferentialTests.FreshErrno).
+            if step.Compare = FreshErrno then
+                use! c = RawClient.ConnectAsync o.Server.Port
+                let! _ = c.Send [ latin1 "PING" ]
+                ()
+
+            let! r = runOnOracle o (commandOf step)
+            results.Add r
+
+        if CommandGen.switchesProtocol steps then
+            o.Client.Dispose()
+            let! c = RawClient.ConnectAsync o.Server.Port
+            o.Client <- c
+
+        return List.ofSeq results
+    }
+
+let private startOracle () : Task<Oracle> =
+    task {
+        let! server = startRedis "redis"
+        let! client = RawClient.ConnectAsync server.Port
+        let! subscriber = RawClient.ConnectAsync server.Port
+        let! _ = subscriber.Send [ latin1 "PSUBSCRIBE"; latin1 "__key*__:*" ]
+
+        AppDomain.CurrentDomain.ProcessExit.Add(fun _ ->
+            try
+                server.Stop().AsTask().Wait(TimeSpan.FromSeconds 5.0) |> ignore
+            with _ ->
+                ())
+
+        return
+            {
+                Server = server
+                Client = client
+                Subscriber = subscriber
+                Marker = 0L
+            }
+    }
+
+let private sharedOracle = lazy (startOracle ())
+
+let private getOracle () =
+    RedisProcess.requireRedisServer ()
+    sharedOracle.Force()
+
+// Comparison --------------------------------------------------------------------------------------
+
+/// One compared step.
+type Line =
+    {
+        Command: string
+        Oracle: Observed
+        Candidate: Observed
+    }
+
+    member l.Agrees = l.Oracle.Published = l.Candidate.Published
+
+let private compare (o: Oracle) (flags: string) (steps: Step list) : Task<Line list> =
+    task {
+        let! oracle = runRedis o flags steps
+        let candidate = runCore flags steps
+
+        return
+            List.map3
+                (fun (s: Step) r c ->
+                    {
+                        Command = formatCommand (commandOf s)
+                        Oracle = r
+                        Candidate = c
+                    })
+                steps
+                oracle
+                candidate
+    }
+
+let private failing (lines: Line list) = lines |> List.exists (fun l -> not l.Agrees)
+
+let private show (lines: Line list) =
+    let sb = StringBuilder()
+
+    let events (p: Published list) =
+        if p.IsEmpty then
+            "(none)"
+        else
+            p |> List.map (fun e -> $"{e.Channel} {e.Message}") |> String.concat " | "
+
+    for i, l in List.indexed lines do
+        let mark = if l.Agrees then "  " else ">>"
+        sb.AppendLine $"{mark} {i, 3}  {l.Command}" |> ignore
+        sb.AppendLine $"          redis reply: {l.Oracle.Reply}   coolcache reply: {l.Candidate.Reply}" |> ignore
+
+        if l.Agrees then
+            sb.AppendLine $"          both: {events l.Oracle.Published}" |> ignore
+        else
+            sb.AppendLine $"          redis:     {events l.Oracle.Published}" |> ignore
+            sb.AppendLine $"          coolcache: {events l.Candidate.Published}" |> ignore
+
+    sb.ToString()
+
+/// Greedy shrinking: drop steps one at a time while the sequence still disagrees (bounded effort).
+let private minimise (o: Oracle) (flags: string) (steps: Step list) : Task<Line list> =
+    task {
+        let mutable current = steps
+        let! first = compare o flags current
+        let mutable lines = first
+        let mutable i = 0
+        let mutable budget = 300
+
+        while i < current.Length && budget > 0 do
+            budget <- budget - 1
+            let candidate = List.removeAt i current
+            let! l = compare o flags candidate
+
+            if failing l then
+                current <- candidate
+                lines <- l
+            else
+                i <- i + 1
+
+        return lines
+    }
+
+/// The notify-keyspace-events settings sequences run under (by seed): everything (with and without
+/// n and m), and a few partial ones so that the class of every event is checked.
+let flagVariants = [| "KEAnm"; "KEA"; "KEAn"; "KEAm"; "KEAnm"; "Kg$lxn"; "Eshzm"; "KEg" |]
+
+let private envInt (name: string) (fallback: int) =
+    match Environment.GetEnvironmentVariable name with
+    | null
+    | "" -> fallback
+    | s -> int s
+
+let private baseSeed () =
+    match Environment.GetEnvironmentVariable "COOLCACHE_DIFF_SEED" with
+    | null
+    | "" -> uint64 (Random.Shared.NextInt64 Int64.MaxValue)
+    | s -> UInt64.Parse s
+
+let private sequencesWith (name: string) (generate: uint64 -> Step list) (generator: string) (share: int) =
+    testTask name {
+        let! oracle = getOracle ()
+        let count = max 1 (envInt "COOLCACHE_EVENTS_SEQUENCES" 300 / share)
+        let seed0 = baseSeed ()
+        let sw = Stopwatch.StartNew()
+        let mutable events = 0
+        let mutable commands = 0
+        let mutable failure = None
+        let mutable i = 0
+
+        while failure.IsNone && i < count do
+            let seed = seed0 + uint64 i
+            let flags = flagVariants[int (seed % uint64 flagVariants.Length)]
+            let steps = keep (generate seed)
+            let! (lines: Line list) = compare oracle flags steps
+            commands <- commands + lines.Length
+            events <- events + (lines |> List.sumBy (fun l -> l.Oracle.Published.Length))
+
+            if failing lines then
+                failure <- Some(seed, flags, steps, lines)
+
+            i <- i + 1
+
+        sw.Stop()
+
+        match failure with
+        | None ->
+            printfn
+                "Keyspace events: %d sequences, %d commands, %d messages published in %.1fs; base seed %d"
+                count
+                commands
+                events
+                sw.Elapsed.TotalSeconds
+                seed0
+        | Some(seed, flags, steps, lines) ->
+            let! (small: Line list) = minimise oracle flags steps
+
+            failtestf
+                "redis and CoolCache publish different keyspace events for sequence #%d (seed %d: %s, notify-keyspace-events %s).\nReplay: COOLCACHE_DIFF_SEED=%d COOLCACHE_EVENTS_SEQUENCES=%d\n\nFull sequence (%d commands):\n%s\nMinimised (%d commands):\n%s"
+                (i - 1)
+                seed
+                generator
+                flags
+                seed
+                share
+                steps.Length
+                (show lines)
+                small.Length
+                (show small)
+    }
+
+let private generated =
+    sequencesWith
+        "generated command sequences publish the same keyspace events on redis and CoolCache"
+        (fun seed -> CommandGen.sequenceForSeed seed)
+        "CommandGen.sequence"
+        1
+
+let private sortedSets =
+    sequencesWith
+        "generated sorted set sequences publish the same keyspace events on redis and CoolCache"
+        (fun seed ->
+            FsCheck.FSharp.Gen.sampleWithSeed (CommandGen.rndForSeed seed) 50 1 GenSortedSets.sequence
+            |> Array.head)
+        "GenSortedSets.sequence"
+        5
+
+let private selfChecks =
+    [
+        test "notify.c formatting: keyspace channel first, then keyevent; A leaves out n and m" {
+            let e =
+                {
+                    Class = NotifyClass.String
+                    Event = "set"
+                    Db = 3
+                    Key = latin1 "k\000"
+                }
+
+            Expect.equal
+                (publish (classesOf "KEA") e)
+                [
+                    {
+                        Channel = "__keyspace@3__:k\\0"
+                        Message = "set"
+                    }
+                    {
+                        Channel = "__keyevent@3__:set"
+                        Message = "k\\0"
+                    }
+                ]
+                "both channels"
+
+            Expect.isEmpty (publish (classesOf "KEA") { e with Class = NotifyClass.New }) "A has no n"
+            Expect.isEmpty (publish (classesOf "KEA") { e with Class = NotifyClass.KeyMiss }) "A has no m"
+            Expect.isEmpty (publish (classesOf "A") e) "neither K nor E: nothing"
+            Expect.equal (publish (classesOf "El") { e with Class = NotifyClass.List }).Length 1 "E only"
+        }
+    ]
+
+let tests =
+    testSequenced (testList "KeyspaceEvents" [ yield! selfChecks; generated; sortedSets ])
