@@ -263,6 +263,28 @@ module Outcome =
 
     let ok s w = reply RespValue.Ok s w
 
+    /// ofResult for a read of key whose Ok says whether the key was missing: Redis's lookupKeyRead
+    /// tells "keymiss" (m) then. A failed read tells nothing.
+    let ofRead (ctx: Ctx) (key: Bytes) (s: Session) (w: World) (r: Result<RespValue * bool, RedisError>) =
+        match r with
+        | Ok(reply', missed) when missed && ctx.Events ->
+            let o = reply reply' s w
+
+            { o with
+                Effects =
+                    [
+                        Effect.Notify
+                            {
+                                Class = NotifyClass.KeyMiss
+                                Event = "keymiss"
+                                Db = s.Db
+                                Key = key
+                            }
+                    ]
+            }
+        | Ok(reply', _) -> reply reply' s w
+        | Error e -> error e s w
+
     /// Append keyspace events (already in order) to the outcome's effects: one append for any number.
     let private appendEvents (events: KeyEvent list) (o: Outcome) =
         { o with
@@ -340,6 +362,26 @@ module Outcome =
             notifyAll ctx events o
         else
             o
+
+    /// ofResult for a write to an existing aggregate whose Ok says whether it changed key: then the
+    /// command's event (cls, event) on key, and "del" when that emptied it (gone from the database
+    /// after). A failed or idle write tells nothing.
+    let ofChange
+        (ctx: Ctx)
+        (cls: NotifyClass)
+        (event: string)
+        (key: Bytes)
+        (s: Session)
+        (w: World)
+        (r: Result<RespValue * World * bool, RedisError>)
+        =
+        match r with
+        | Ok(reply', w', true) when ctx.Events ->
+            reply reply' s w'
+            |> addEvent s.Db cls event key
+            |> notifyDel ctx (not (Keyspace.Db.exists ctx.NowMs key w'.Dbs[s.Db])) key
+        | Ok(reply', w', _) -> reply reply' s w'
+        | Error e -> error e s w
 
     /// Wait in the session's database until one of keys holds a value of TYPE keyType (BLPOP, BZPOPMIN...).
     let waitFor (keyType: string) (keys: Bytes[]) (deadline: int64) (timeoutReply: RespValue) (s: Session) (w: World) =
