@@ -415,6 +415,7 @@ let private sequencesWith (name: string) (generate: uint64 -> Step list) (genera
         let mutable commands = 0
         let mutable failure = None
         let mutable i = 0
+        let seen = Collections.Generic.Dictionary<string, int>()
 
         while failure.IsNone && i < count do
             let seed = seed0 + uint64 i
@@ -423,6 +424,15 @@ let private sequencesWith (name: string) (generate: uint64 -> Step list) (genera
             let! (lines: Line list) = compare oracle flags steps
             commands <- commands + lines.Length
             events <- events + (lines |> List.sumBy (fun l -> l.Oracle.Published.Length))
+
+            for l in lines do
+                for p in l.Oracle.Published do
+                    if p.Channel.StartsWith "__keyevent" then
+                        let name = p.Channel.Substring(p.Channel.IndexOf ':' + 1)
+                        seen[name] <- (match seen.TryGetValue name with
+                                       | true, n -> n
+                                       | _ -> 0)
+                                      + 1
 
             if failing lines then
                 failure <- Some(seed, flags, steps, lines)
@@ -440,6 +450,10 @@ let private sequencesWith (name: string) (generate: uint64 -> Step list) (genera
                 events
                 sw.Elapsed.TotalSeconds
                 seed0
+
+            if Environment.GetEnvironmentVariable "COOLCACHE_DIFF_COVERAGE" = "1" then
+                for KeyValue(name, n) in seen |> Seq.sortBy (fun kv -> kv.Key) do
+                    printfn "  %-20s %7d" name n
         | Some(seed, flags, steps, lines) ->
             let! (small: Line list) = minimise oracle flags steps
 
@@ -472,6 +486,48 @@ let private sortedSets =
             |> Array.head)
         "GenSortedSets.sequence"
         5
+
+/// Keyspace commands mixed into the family sequences: keys are deleted, renamed, copied, moved and
+/// given deadlines while they hold collections.
+let private neighbours: FsCheck.Gen<Draft> =
+    FsCheck.FSharp.Gen.frequency
+        [
+            2, cmd "DEL" [ keys (1, 2) ]
+            1, cmd "RENAME" [ key; key ]
+            1, cmd "RENAMENX" [ key; key ]
+            1, cmd "COPY" [ key; key; optional (cat [ kw "DB"; one (litOf [ "0"; "1" ]) ]); optional (kw "REPLACE") ]
+            1, cmd "MOVE" [ key; one (litOf [ "1"; "2" ]) ]
+            1, cmd "EXPIRE" [ key; one (litOf [ "100"; "-1" ]) ]
+            1, cmd "PERSIST" [ key ]
+            1, cmd "EXISTS" [ keys (1, 3) ]
+            1, cmd "SET" [ key; value ]
+        ]
+
+/// 1..40 commands of one family (its generator from the differential tests) and a few neighbours, so
+/// that collections live long enough for their rarer events (LINSERT, HDEL, SMOVE...).
+let familySequence (commands: FsCheck.Gen<Draft>) : FsCheck.Gen<Step list> =
+    FsCheck.FSharp.GenBuilder.gen {
+        let! len = FsCheck.FSharp.Gen.choose (1, 40)
+
+        let! drafts =
+            FsCheck.FSharp.Gen.listOfLength len (FsCheck.FSharp.Gen.frequency [ 17, commands; 3, neighbours ])
+
+        return List.mapi resolve drafts
+    }
+
+let private families =
+    [| GenLists.commands; GenHashes.commands; GenSets.commands; GenSort.commands |]
+
+let private familySequences =
+    sequencesWith
+        "generated list, hash, set and SORT sequences publish the same keyspace events on redis and CoolCache"
+        (fun seed ->
+            let family = families[int (seed % uint64 families.Length)]
+
+            FsCheck.FSharp.Gen.sampleWithSeed (CommandGen.rndForSeed seed) 50 1 (familySequence family)
+            |> Array.head)
+        "KeyspaceEventTests.familySequence"
+        2
 
 let private selfChecks =
     [
@@ -506,4 +562,4 @@ let private selfChecks =
     ]
 
 let tests =
-    testSequenced (testList "KeyspaceEvents" [ yield! selfChecks; generated; sortedSets ])
+    testSequenced (testList "KeyspaceEvents" [ yield! selfChecks; generated; sortedSets; familySequences ])
