@@ -21,6 +21,7 @@ let all =
             State.WorldTests.tests
             Commands.CommandTableTests.tests
             Commands.SortCommandsTests.tests
+            Commands.KeyspaceEventsTests.tests
         ]
 
 [<EntryPoint>]

@@ -111,7 +111,8 @@ let commandOf (step: Step) : byte[] list =
 /// key expires at a moment each server picks (Redis: its expiry cycle or the next lookup), so its
 /// "expired" event is not comparable step by step; sequences leave those steps out.
 let private setsPastDeadline (now: int64) (args: byte[] list) =
-    let words = args |> List.map (fun a -> Encoding.Latin1.GetString(a).ToUpperInvariant())
+    let words =
+        args |> List.map (fun a -> Encoding.Latin1.GetString(a).ToUpperInvariant())
 
     match words with
     | "SET" :: _ ->
@@ -168,7 +169,11 @@ let runCore (flags: string) (steps: Step list) : Observed list =
 
         {
             // A command that blocks (nothing to pop) times out here, as it does on the oracle.
-            Reply = if r.Silent then "(blocked)" else render r.Session.Protocol r.Reply
+            Reply =
+                if r.Silent then
+                    "(blocked)"
+                else
+                    render r.Session.Protocol r.Reply
             Published =
                 r.Effects
                 |> Array.toList
@@ -218,8 +223,7 @@ let private runOnOracle (o: Oracle) (argv: byte[] list) : Task<Observed> =
             let! raw = o.Subscriber.Receive()
 
             match pmessage raw with
-            | Some(channel, message) when escape channel = syncChannel ->
-                synced <- escape message = marker
+            | Some(channel, message) when escape channel = syncChannel -> synced <- escape message = marker
             | Some(channel, message) ->
                 published.Add
                     {
@@ -239,7 +243,11 @@ let private runRedis (o: Oracle) (flags: string) (steps: Step list) : Task<Obser
     task {
         let! _ = o.Client.SendBatch [ [ latin1 "FLUSHALL" ] ]
 
-        for p in prelude @ [ [ latin1 "CONFIG"; latin1 "SET"; latin1 "notify-keyspace-events"; latin1 flags ] ] do
+        for p in
+            prelude
+            @ [
+                [ latin1 "CONFIG"; latin1 "SET"; latin1 "notify-keyspace-events"; latin1 flags ]
+            ] do
             let! _ = runOnOracle o p
             ()
 
@@ -342,7 +350,8 @@ let private compare (o: Oracle) (flags: string) (steps: Step list) : Task<Line l
                 candidate
     }
 
-let private failing (lines: Line list) = lines |> List.exists (fun l -> not l.Agrees)
+let private failing (lines: Line list) =
+    lines |> List.exists (fun l -> not l.Agrees)
 
 let private show (lines: Line list) =
     let sb = StringBuilder()
@@ -356,7 +365,9 @@ let private show (lines: Line list) =
     for i, l in List.indexed lines do
         let mark = if l.Agrees then "  " else ">>"
         sb.AppendLine $"{mark} {i, 3}  {l.Command}" |> ignore
-        sb.AppendLine $"          redis reply: {l.Oracle.Reply}   coolcache reply: {l.Candidate.Reply}" |> ignore
+
+        sb.AppendLine $"          redis reply: {l.Oracle.Reply}   coolcache reply: {l.Candidate.Reply}"
+        |> ignore
 
         if l.Agrees then
             sb.AppendLine $"          both: {events l.Oracle.Published}" |> ignore
@@ -391,7 +402,8 @@ let private minimise (o: Oracle) (flags: string) (steps: Step list) : Task<Line 
 
 /// The notify-keyspace-events settings sequences run under (by seed): everything (with and without
 /// n and m), and a few partial ones so that the class of every event is checked.
-let flagVariants = [| "KEAnm"; "KEA"; "KEAn"; "KEAm"; "KEAnm"; "Kg$lxn"; "Eshzm"; "KEg" |]
+let flagVariants =
+    [| "KEAnm"; "KEA"; "KEAn"; "KEAm"; "KEAnm"; "Kg$lxn"; "Eshzm"; "KEg" |]
 
 let private envInt (name: string) (fallback: int) =
     match Environment.GetEnvironmentVariable name with
@@ -429,10 +441,12 @@ let private sequencesWith (name: string) (generate: uint64 -> Step list) (genera
                 for p in l.Oracle.Published do
                     if p.Channel.StartsWith "__keyevent" then
                         let name = p.Channel.Substring(p.Channel.IndexOf ':' + 1)
-                        seen[name] <- (match seen.TryGetValue name with
-                                       | true, n -> n
-                                       | _ -> 0)
-                                      + 1
+
+                        seen[name] <-
+                            (match seen.TryGetValue name with
+                             | true, n -> n
+                             | _ -> 0)
+                            + 1
 
             if failing lines then
                 failure <- Some(seed, flags, steps, lines)
@@ -495,7 +509,15 @@ let private neighbours: FsCheck.Gen<Draft> =
             2, cmd "DEL" [ keys (1, 2) ]
             1, cmd "RENAME" [ key; key ]
             1, cmd "RENAMENX" [ key; key ]
-            1, cmd "COPY" [ key; key; optional (cat [ kw "DB"; one (litOf [ "0"; "1" ]) ]); optional (kw "REPLACE") ]
+            1,
+            cmd
+                "COPY"
+                [
+                    key
+                    key
+                    optional (cat [ kw "DB"; one (litOf [ "0"; "1" ]) ])
+                    optional (kw "REPLACE")
+                ]
             1, cmd "MOVE" [ key; one (litOf [ "1"; "2" ]) ]
             1, cmd "EXPIRE" [ key; one (litOf [ "100"; "-1" ]) ]
             1, cmd "PERSIST" [ key ]

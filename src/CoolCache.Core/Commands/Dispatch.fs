@@ -55,4 +55,4 @@ let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome
         struct (settleReplyMode s.ReplyMode (Outcome.error (RedisError.WrongArity spec.FullName) s w), ValueSome spec)
     | Ok spec when authRequired s w && spec.Flags &&& CommandFlags.NoAuth = CommandFlags.None ->
         struct (settleReplyMode s.ReplyMode (Outcome.error RedisError.NoAuth s w), ValueSome spec)
-    | Ok spec -> struct (settleReplyMode s.ReplyMode (spec.Handler ctx s argv w), ValueSome spec)
+    | Ok spec -> struct (settleReplyMode s.ReplyMode (LazyExpiry.run ctx spec s argv w), ValueSome spec)

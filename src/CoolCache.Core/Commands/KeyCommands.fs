@@ -298,10 +298,7 @@ let move: Handler =
                 | ValueSome v ->
                     let ddb = ddb |> Db.remove argv[1] |> Db.set ctx.NowMs argv[1] v (ttlOf sdb argv[1])
 
-                    return
-                        intReply 1,
-                        w |> World.withDb target ddb |> World.withDb s.Db (Db.remove argv[1] sdb),
-                        target
+                    return intReply 1, w |> World.withDb target ddb |> World.withDb s.Db (Db.remove argv[1] sdb), target
         }
         |> function
             | Error e -> Outcome.error e s w

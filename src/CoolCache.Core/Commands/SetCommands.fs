@@ -269,7 +269,14 @@ let spop: Handler =
                 let m = RedisSet.randomMember ctx.Seed set
                 let db = putSet ctx.NowMs argv[1] (RedisSet.remove db.Owner m set) db
 
-                Outcome.ofChange ctx NotifyClass.Set "spop" argv[1] s w (Ok(RespValue.Bulk m, World.withDb s.Db db w, true))
+                Outcome.ofChange
+                    ctx
+                    NotifyClass.Set
+                    "spop"
+                    argv[1]
+                    s
+                    w
+                    (Ok(RespValue.Bulk m, World.withDb s.Db db w, true))
 
 /// SRANDMEMBER key count: negative counts allow repeats; replies are arrays (not sets) in RESP3 too.
 let private srandmemberWithCount (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
@@ -325,8 +332,7 @@ let smove: Handler =
                 else
                     let created = target.IsNone
 
-                    let added =
-                        not (target.IsSome && RedisSet.contains m target.Value)
+                    let added = not (target.IsSome && RedisSet.contains m target.Value)
 
                     let db = putSet ctx.NowMs src (RedisSet.remove db.Owner m source) db
                     let srcDeleted = not (Db.exists ctx.NowMs src db)
@@ -361,7 +367,9 @@ let private interGeneric (dst: Bytes voption) (first: int) : Handler =
                 | ValueNone -> return RespValue.Set(bulks members), w, 0
                 | ValueSome dst ->
                     let set = RedisSet.ofMembers db.Owner w.Config.SetMaxIntsetEntries members
-                    return intReply members.Length, World.withDb s.Db (storeResult ctx.NowMs dst set db) w, members.Length
+
+                    return
+                        intReply members.Length, World.withDb s.Db (storeResult ctx.NowMs dst set db) w, members.Length
             })
 
 // SMEMBERS key
@@ -459,7 +467,9 @@ let private diffGeneric (dst: Bytes voption) (first: int) : Handler =
                     return RespValue.Set(bulks (RedisSet.inReplyOrder w.Config.SetMaxIntsetEntries members)), w, 0
                 | ValueSome dst ->
                     let set = RedisSet.ofMembers db.Owner w.Config.SetMaxIntsetEntries members
-                    return intReply members.Length, World.withDb s.Db (storeResult ctx.NowMs dst set db) w, members.Length
+
+                    return
+                        intReply members.Length, World.withDb s.Db (storeResult ctx.NowMs dst set db) w, members.Length
             })
 
 // SDIFF key [key ...]

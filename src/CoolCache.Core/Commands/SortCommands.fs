@@ -648,11 +648,13 @@ let private sortGeneric (readOnly: bool) : Handler =
                         Ok noElements
                     | ValueSome v -> sourceOf v
 
-                // What the events need is read before the writes (a live Db is edited in place).
-                let dstExisted =
+                // What the events need is read before the writes (a live Db is edited in place). Redis
+                // deletes a destination for an empty result without looking it up, so one past its
+                // deadline (still stored) tells "del" too.
+                let struct (dstLive, dstStored) =
                     match o.Store with
-                    | ValueSome dst -> ctx.Events && Db.exists ctx.NowMs dst db
-                    | ValueNone -> false
+                    | ValueSome dst when ctx.Events -> struct (Db.exists ctx.NowMs dst db, db.Keys.ContainsKey dst)
+                    | _ -> struct (false, false)
 
                 // Redis converts a listpack sorted set to a skiplist for any SORT (zsetConvert), SORT_RO too.
                 let db =
@@ -699,7 +701,7 @@ let private sortGeneric (readOnly: bool) : Handler =
                     return
                         RespValue.Integer(int64 stored.Length),
                         World.withDb s.Db db w,
-                        ValueSome(struct (dst, dstExisted, stored.Length))
+                        ValueSome(struct (dst, dstLive, dstStored, stored.Length))
             }
 
         let lookedUp (o: Outcome) =
@@ -727,11 +729,11 @@ let private sortGeneric (readOnly: bool) : Handler =
 
             match store with
             | ValueNone -> o
-            | ValueSome(struct (dst, existed, count)) ->
+            | ValueSome(struct (dst, live, stored, count)) ->
                 o
-                |> Outcome.notifyNew ctx (count > 0 && not existed) dst
+                |> Outcome.notifyNew ctx (count > 0 && not live) dst
                 |> Outcome.notifyIf ctx (count > 0) NotifyClass.List "sortstore" dst
-                |> Outcome.notifyDel ctx (count = 0 && existed) dst
+                |> Outcome.notifyDel ctx (count = 0 && stored) dst
 
 // SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA] [STORE destination]
 let sort: Handler = sortGeneric false

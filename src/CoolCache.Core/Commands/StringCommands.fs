@@ -343,7 +343,9 @@ let mset: Handler =
         else
             let db = World.db s.Db w
             let events = msetEvents ctx s argv db
-            Outcome.ok s (World.withDb s.Db (msetAll ctx argv db) w) |> Outcome.notifyAll ctx events
+
+            Outcome.ok s (World.withDb s.Db (msetAll ctx argv db) w)
+            |> Outcome.notifyAll ctx events
 
 // MSETNX key value [key value ...]
 let msetnx: Handler =
@@ -427,7 +429,9 @@ let getrange: Handler =
         }
         |> function
             | Error e -> Outcome.error e s w
-            | Ok(reply, missed) -> Outcome.reply reply s w |> Outcome.notifyIf ctx missed NotifyClass.KeyMiss "keymiss" argv[1]
+            | Ok(reply, missed) ->
+                Outcome.reply reply s w
+                |> Outcome.notifyIf ctx missed NotifyClass.KeyMiss "keymiss" argv[1]
 
 // SETRANGE key offset value
 let setrange: Handler =

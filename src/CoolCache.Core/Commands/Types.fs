@@ -308,7 +308,10 @@ module Outcome =
     /// Add a keyspace event for key in the session's database (when anyone listens: Ctx.Events).
     /// Events come out in the order they are added, as Redis sends them.
     let inline notify (ctx: Ctx) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
-        if ctx.Events then addEvent o.Session.Db cls event key o else o
+        if ctx.Events then
+            addEvent o.Session.Db cls event key o
+        else
+            o
 
     /// The same for a database other than the session's (MOVE, COPY DB, SWAPDB...).
     let inline notifyIn (ctx: Ctx) (db: int) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
