@@ -19,6 +19,7 @@ open System.Threading.Tasks
 open Expecto
 open CoolCache.Core
 open CoolCache.Core.Commands
+open CoolCache.Core.State
 open CoolCache.Server.Tests.RawClient
 open CoolCache.Server.Tests.GenParts
 open CoolCache.Server.Tests.Servers
@@ -551,6 +552,181 @@ let private familySequences =
         "KeyspaceEventTests.familySequence"
         2
 
+// Served blocked clients ------------------------------------------------------------------------------
+
+/// Clients blocked by the first commands (in order), then the last command, run by another client,
+/// serves them. Redis serves them right after that command (handleClientsBlockedOnKeys), so its events
+/// and theirs come before the next command's.
+let private blockingScenarios: (string * string list list) list =
+    [
+        "BLPOP served by LPUSH tells lpop and del after the push", [ [ "BLPOP"; "k"; "0" ]; [ "LPUSH"; "k"; "a" ] ]
+        "BLMOVE served by RPUSH tells the push into its destination, then the pop",
+        [
+            [ "BLMOVE"; "src"; "dst"; "LEFT"; "RIGHT"; "0" ]
+            [ "RPUSH"; "src"; "a"; "b" ]
+        ]
+        "BZPOPMIN served by ZADD tells zpopmin after zadd",
+        [ [ "BZPOPMIN"; "z"; "0" ]; [ "ZADD"; "z"; "1"; "a"; "2"; "b" ] ]
+        "two BLPOPs served by one RPUSH tell a pop each, then del",
+        [ [ "BLPOP"; "k"; "0" ]; [ "BRPOP"; "k"; "0" ]; [ "RPUSH"; "k"; "a"; "b" ] ]
+        "BLMPOP with COUNT served by LMOVE into its key",
+        [
+            [ "RPUSH"; "x"; "1"; "2" ]
+            [ "BLMPOP"; "0"; "2"; "a"; "b"; "LEFT"; "COUNT"; "5" ]
+            [ "LMOVE"; "x"; "b"; "LEFT"; "LEFT" ]
+        ]
+        "BZMPOP served by ZUNIONSTORE into its key",
+        [
+            [ "ZADD"; "x"; "1"; "a" ]
+            [ "BZMPOP"; "0"; "1"; "z"; "MAX" ]
+            [ "ZUNIONSTORE"; "z"; "1"; "x" ]
+        ]
+    ]
+
+/// The core side of a scenario: every command through Api.Execute, blocked ones re-run (oldest first)
+/// after each command while one of their keys holds their type, as CommandEngine.ServeBlocked does.
+let private runBlockingOnCore (flags: string) (commands: string list list) : Published list =
+    let classes = classesOf flags
+    let mutable world = Api.NewWorld Api.DefaultConfig
+    let waiters = ResizeArray<Session * byte[][] * BlockRequest>()
+    let published = ResizeArray<Published>()
+
+    let ctx () : Ctx =
+        let nowUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10L
+
+        {
+            NowMs = nowUs / 1000L
+            NowUs = nowUs
+            Seed = 1UL
+            Host = host
+            IsLocal = true
+            Events = true
+        }
+
+    let execute (session: Session) (argv: byte[][]) =
+        let r = Api.Execute(ctx (), session, argv, world)
+
+        let block =
+            r.Effects
+            |> Array.tryPick (fun e ->
+                match e with
+                | Effect.Block b -> Some b
+                | _ -> None)
+
+        // A command that blocks again changes nothing (the host drops its World).
+        if block.IsNone then
+            world <- r.World
+
+            for e in r.Effects do
+                match e with
+                | Effect.Notify ke -> published.AddRange(publish classes ke)
+                | _ -> ()
+
+        block
+
+    let serve () =
+        let mutable progress = true
+
+        while progress do
+            progress <- false
+
+            let ready =
+                waiters
+                |> Seq.tryFind (fun (_, _, b) ->
+                    b.Keys
+                    |> Array.exists (fun k ->
+                        Api.KeyType(world, b.Db, k, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) = b.Type))
+
+            match ready with
+            | Some((session, argv, _) as waiter) when (execute session argv).IsNone ->
+                waiters.Remove waiter |> ignore
+                progress <- true
+            | _ -> ()
+
+    commands
+    |> List.iteri (fun i c ->
+        let session = Api.NewSession(int64 i + 1L)
+
+        match execute session (c |> List.map latin1 |> Array.ofList) with
+        | Some b -> waiters.Add(session, c |> List.map latin1 |> Array.ofList, b)
+        | None -> serve ())
+
+    List.ofSeq published
+
+/// The oracle side: each command on a connection of its own; blocking ones are posted and the next
+/// command waits until Redis counts them blocked. The events are read up to a marker after the last.
+let private runBlockingOnRedis (o: Oracle) (flags: string) (commands: string list list) : Task<Published list> =
+    task {
+        let! _ = o.Client.SendBatch [ [ latin1 "FLUSHALL" ] ]
+
+        let! _ =
+            runOnOracle o [ latin1 "CONFIG"; latin1 "SET"; latin1 "notify-keyspace-events"; latin1 flags ]
+
+        let published = ResizeArray<Published>()
+        let clients = ResizeArray<RawClient>()
+        let mutable blocked = 0
+
+        let blockedNow () =
+            task {
+                let! raw = o.Client.Send [ latin1 "INFO"; latin1 "clients" ]
+
+                let text =
+                    match parseReply raw with
+                    | Bulk b -> Encoding.Latin1.GetString b
+                    | _ -> ""
+
+                return
+                    text.Split('\n')
+                    |> Array.pick (fun l ->
+                        if l.StartsWith "blocked_clients:" then
+                            Some(int (l.Substring(16).Trim()))
+                        else
+                            None)
+            }
+
+        for i, c in List.indexed commands do
+            let argv = c |> List.map latin1
+
+            if
+                i < commands.Length - 1
+                && (Encoding.Latin1.GetString argv.Head).ToUpperInvariant().StartsWith "B"
+            then
+                let! client = RawClient.ConnectAsync o.Server.Port
+                clients.Add client
+                do! client.Post [ argv ]
+                blocked <- blocked + 1
+                let sw = Stopwatch.StartNew()
+                let mutable n = 0
+
+                while n < blocked do
+                    let! b = blockedNow ()
+                    n <- b
+
+                    if sw.Elapsed > TimeSpan.FromSeconds 10.0 then
+                        failtest "redis did not block the client"
+            else
+                let! r = runOnOracle o argv
+                published.AddRange r.Published
+
+        for c in clients do
+            c.Dispose()
+
+        return List.ofSeq published
+    }
+
+let private blockingTests =
+    blockingScenarios
+    |> List.map (fun (name, commands) ->
+        testTask name {
+            let! oracle = getOracle ()
+
+            for flags in [ "KEAnm"; "Eglz" ] do
+                let! expected = runBlockingOnRedis oracle flags commands
+                let actual = runBlockingOnCore flags commands
+                Expect.isNonEmpty expected "redis published events"
+                Expect.equal actual expected $"events with notify-keyspace-events {flags}"
+        })
+
 let private selfChecks =
     [
         test "notify.c formatting: keyspace channel first, then keyevent; A leaves out n and m" {
@@ -584,4 +760,14 @@ let private selfChecks =
     ]
 
 let tests =
-    testSequenced (testList "KeyspaceEvents" [ yield! selfChecks; generated; sortedSets; familySequences ])
+    testSequenced (
+        testList
+            "KeyspaceEvents"
+            [
+                yield! selfChecks
+                generated
+                sortedSets
+                familySequences
+                testList "served blocked clients" blockingTests
+            ]
+    )
