@@ -258,25 +258,30 @@ let copy: Handler =
                 let sdb = World.db s.Db w
 
                 match Db.tryGet ctx.NowMs src sdb with
-                | ValueNone -> return intReply 0, w, -2
+                | ValueNone -> return intReply 0, w, -2, false
                 | ValueSome v ->
                     let ddb = World.db target w
+                    // In the session's database Dispatch has already removed an expired dst (LazyExpiry).
+                    let stale = Db.isStale ctx.NowMs dst ddb
 
                     if Db.exists ctx.NowMs dst ddb && not replace then
-                        return intReply 0, w, -1
+                        return intReply 0, w, -1, false
                     else
                         let ddb =
                             ddb |> Db.remove dst |> Db.set ctx.NowMs dst (Value.duplicate v) (ttlOf sdb src)
 
-                        return intReply 1, World.withDb target ddb w, target
+                        return intReply 1, World.withDb target ddb w, target, stale
         }
+        // The third value: -2 the source is missing, -1 nothing copied, else the target database; the
+        // fourth: the target database held dst past its deadline (Redis's lookup there tells "expired").
         |> function
             | Error e -> Outcome.error e s w
-            | Ok(reply, w', -2) -> Outcome.reply reply s w' |> Outcome.keymiss ctx src
-            | Ok(reply, w', -1) -> Outcome.reply reply s w'
-            | Ok(reply, w', target) ->
+            | Ok(reply, w', -2, _) -> Outcome.reply reply s w' |> Outcome.keymiss ctx src
+            | Ok(reply, w', -1, _) -> Outcome.reply reply s w'
+            | Ok(reply, w', target, stale) ->
                 // A replaced destination is deleted and the copy added anew: always "new".
                 Outcome.reply reply s w'
+                |> Outcome.notifyExpired ctx stale target dst
                 |> Outcome.notifyIn ctx target NotifyClass.New "new" dst
                 |> Outcome.notifyIn ctx target NotifyClass.Generic "copy_to" dst
 
@@ -293,18 +298,22 @@ let move: Handler =
                 let ddb = World.db target w
 
                 match Db.tryGet ctx.NowMs argv[1] sdb with
-                | ValueNone -> return intReply 0, w, -1
-                | ValueSome _ when Db.exists ctx.NowMs argv[1] ddb -> return intReply 0, w, -1
+                | ValueNone -> return intReply 0, w, -1, false
+                | ValueSome _ when Db.exists ctx.NowMs argv[1] ddb -> return intReply 0, w, -1, false
                 | ValueSome v ->
+                    let stale = Db.isStale ctx.NowMs argv[1] ddb
                     let ddb = ddb |> Db.remove argv[1] |> Db.set ctx.NowMs argv[1] v (ttlOf sdb argv[1])
-
-                    return intReply 1, w |> World.withDb target ddb |> World.withDb s.Db (Db.remove argv[1] sdb), target
+                    let w = w |> World.withDb target ddb |> World.withDb s.Db (Db.remove argv[1] sdb)
+                    return intReply 1, w, target, stale
         }
+        // The third value: -1 nothing moved, else the target database; the fourth: the target database
+        // held the key past its deadline (Redis's lookup there tells "expired").
         |> function
             | Error e -> Outcome.error e s w
-            | Ok(reply, w', -1) -> Outcome.reply reply s w'
-            | Ok(reply, w', target) ->
+            | Ok(reply, w', -1, _) -> Outcome.reply reply s w'
+            | Ok(reply, w', target, stale) ->
                 Outcome.reply reply s w'
+                |> Outcome.notifyExpired ctx stale target argv[1]
                 |> Outcome.notifyIn ctx target NotifyClass.New "new" argv[1]
                 |> Outcome.notify ctx NotifyClass.Generic "move_from" argv[1]
                 |> Outcome.notifyIn ctx target NotifyClass.Generic "move_to" argv[1]

@@ -7,7 +7,10 @@
 /// Known difference: Redis looks some keys up before it touches earlier ones (SMOVE looks up its
 /// destination before it removes from the source), so an expired SMOVE destination's "expired" comes
 /// after the source's events here. Keys that are not in the command's key spec (SORT's BY/GET keys, the
-/// sources of ZUNIONSTORE..., the other database of MOVE and COPY DB) are left to active expiry.
+/// sources of ZUNIONSTORE...) are left to active expiry; the handlers of COPY/MOVE into another database
+/// and SORT STORE tell "expired" for a destination they overwrite. The key spec is read in the session's
+/// database, so COPY src dst DB n also removes an expired dst of the session's database (Redis would
+/// tell that one later).
 module CoolCache.Core.Commands.LazyExpiry
 
 open CoolCache.Core

@@ -730,7 +730,9 @@ let private sortGeneric (readOnly: bool) : Handler =
             match store with
             | ValueNone -> o
             | ValueSome(struct (dst, live, stored, count)) ->
+                // Storing looks dst up (Redis setKey), which finds one past its deadline expired.
                 o
+                |> Outcome.notifyExpired ctx (count > 0 && stored && not live) s.Db dst
                 |> Outcome.notifyNew ctx (count > 0 && not live) dst
                 |> Outcome.notifyIf ctx (count > 0) NotifyClass.List "sortstore" dst
                 |> Outcome.notifyDel ctx (count = 0 && stored) dst

@@ -332,6 +332,15 @@ module Outcome =
     let inline notifyDel (ctx: Ctx) (deleted: bool) (key: Bytes) (o: Outcome) =
         notifyIf ctx deleted NotifyClass.Generic "del" key o
 
+    /// "expired" (x) in database db when stale: the command's lookup of key (Redis expireIfNeeded) finds
+    /// it past its deadline. Dispatch (LazyExpiry) does this for the keys of the key spec; handlers for the
+    /// keys they reach otherwise (COPY/MOVE into another database, SORT STORE).
+    let inline notifyExpired (ctx: Ctx) (stale: bool) (db: int) (key: Bytes) (o: Outcome) =
+        if ctx.Events && stale then
+            addEvent db NotifyClass.Expired "expired" key o
+        else
+            o
+
     /// "keymiss" (m): a read lookup (Redis lookupKeyRead) found no key.
     let inline keymiss (ctx: Ctx) (key: Bytes) (o: Outcome) =
         notify ctx NotifyClass.KeyMiss "keymiss" key o

@@ -557,6 +557,32 @@ let private expiry =
                     [ "keymiss l"; "del d" ]
                     "SORT STORE"
             }
+            test "COPY and MOVE into another database, and SORT STORE, tell expired for a destination past its deadline" {
+                let cmds =
+                    [
+                        [ "SET"; "a"; "1" ]
+                        [ "RPUSH"; "l"; "1" ]
+                        [ "SELECT"; "1" ]
+                        [ "SET"; "d"; "x"; "PX"; "100" ]
+                        [ "SET"; "a"; "x"; "PX"; "100" ]
+                        [ "SELECT"; "0" ]
+                    ]
+
+                Expect.equal
+                    (eventsAt later cmds [ "COPY"; "a"; "d"; "DB"; "1" ])
+                    [ "expired d@1"; "new d@1"; "copy_to d@1" ]
+                    "COPY DB"
+
+                Expect.equal
+                    (eventsAt later cmds [ "MOVE"; "a"; "1" ])
+                    [ "expired a@1"; "new a@1"; "move_from a"; "move_to a@1" ]
+                    "MOVE"
+
+                Expect.equal
+                    (eventsAt later (cmds @ [ [ "SET"; "d"; "x"; "PX"; "100" ] ]) [ "SORT"; "l"; "STORE"; "d" ])
+                    [ "expired d"; "new d"; "sortstore d" ]
+                    "SORT STORE"
+            }
             test "active expiry tells expired for each key it removes, database by database" {
                 let w, _ =
                     setup
