@@ -14,7 +14,7 @@
 ///   - Harness-driven steps (full SCAN/HSCAN/SSCAN iterations, HRANDFIELD checks) run as one call.
 ///
 /// Environment:
-///   COOLCACHE_EVENTS_SEQUENCES=n   generated sequences per run (default 300; a fifth as many sorted set
+///   COOLCACHE_EVENTS_SEQUENCES=n   generated sequences per run (default 500; a fifth as many sorted set
 ///                                  ones, half as many family ones)
 ///   COOLCACHE_DIFF_SEED=s          base seed (sequence i uses s+i; a failure prints the replay line)
 ///   COOLCACHE_DIFF_COVERAGE=1      print how often each event was published
@@ -431,7 +431,7 @@ let private baseSeed () =
 let private sequencesWith (name: string) (generate: uint64 -> Step list) (generator: string) (share: int) =
     testTask name {
         let! oracle = getOracle ()
-        let count = max 1 (envInt "COOLCACHE_EVENTS_SEQUENCES" 300 / share)
+        let count = max 1 (envInt "COOLCACHE_EVENTS_SEQUENCES" 500 / share)
         let seed0 = baseSeed ()
         let sw = Stopwatch.StartNew()
         let mutable events = 0
