@@ -250,6 +250,13 @@ type Api =
         removed <- n
         w
 
+    /// Active expiry of up to limit due keys, with the "expired" keyspace event (class Expired) of each
+    /// key removed, in the order removed; events.Length says how many went.
+    static member ExpireWithEvents(now: int64, limit: int, world: World, events: outref<KeyEvent[]>) : World =
+        let struct (w, e) = Engine.expireWithEvents now limit world
+        events <- e
+        w
+
     /// What a client blocked by BLPOP & co. gets from CLIENT UNBLOCK id ERROR.
     static member UnblockedError: RespValue = RedisError.toResp RedisError.Unblocked
 

@@ -36,8 +36,10 @@ let disconnect (s: Session) (w: World) =
     let struct (_, w) = TransactionCommands.unwatchAll s w
     w
 
-/// Active expiry: remove up to limit due keys across all databases; returns the World and the count.
-let expire (now: int64) (limit: int) (w: World) : struct (World * int) =
+/// Active expiry of up to limit due keys across all databases; events (unless null) receives the
+/// "expired" (x) event of each key removed (expire.c activeExpireCycle), database by database, earliest
+/// deadline first.
+let private expireGeneric (now: int64) (limit: int) (events: ResizeArray<KeyEvent>) (w: World) : struct (World * int) =
     let mutable world = w
     let mutable removed = 0
 
@@ -52,7 +54,26 @@ let expire (now: int64) (limit: int) (w: World) : struct (World * int) =
                 if world.Watching > 0 then
                     world <- Watches.touch (keys |> Seq.map (fun k -> struct (i, k))) world
 
+                if not (isNull events) then
+                    for key in keys do
+                        events.Add
+                            {
+                                Class = NotifyClass.Expired
+                                Event = "expired"
+                                Db = i
+                                Key = key
+                            }
+
     struct (world, removed)
+
+/// Active expiry: remove up to limit due keys across all databases; returns the World and the count.
+let expire (now: int64) (limit: int) (w: World) : struct (World * int) = expireGeneric now limit null w
+
+/// Active expiry as expire, with the "expired" events of the keys removed (for keyspace notifications).
+let expireWithEvents (now: int64) (limit: int) (w: World) : struct (World * KeyEvent[]) =
+    let events = ResizeArray<KeyEvent>()
+    let struct (world, _) = expireGeneric now limit events w
+    struct (world, events.ToArray())
 
 /// The earliest deadline in any database, or Int64.MaxValue.
 let nextDeadline (w: World) =

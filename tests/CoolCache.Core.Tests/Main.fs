@@ -23,6 +23,7 @@ let all =
             Commands.CommandTableTests.tests
             Commands.SortCommandsTests.tests
             Commands.TransactionCommandsTests.tests
+            Commands.KeyspaceEventsTests.tests
         ]
 
 [<EntryPoint>]

@@ -7,6 +7,7 @@ let all =
         "Server"
         [
             DifferentialTests.tests
+            KeyspaceEventTests.tests
             IntegrationTests.tests
             HostileInputTests.tests
             BlockingScenarioTests.tests

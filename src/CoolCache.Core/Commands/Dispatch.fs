@@ -93,7 +93,7 @@ let private keysOf (spec: CommandSpec) (argv: Bytes[]) : Bytes[] =
 /// deadline it changed get new stamps (touchWatchedKey), even when a later command undoes the change.
 let private run (spec: CommandSpec) (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
     if w.Watching = 0 || spec.Flags &&& CommandFlags.Write = CommandFlags.None then
-        spec.Handler ctx s argv w
+        LazyExpiry.run ctx spec s argv w
     else
         let db = s.Db
 
@@ -101,7 +101,7 @@ let private run (spec: CommandSpec) (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: 
             keysOf spec argv |> Array.filter (fun k -> w.Watched[db].ContainsKey k)
 
         if watched.Length = 0 then
-            spec.Handler ctx s argv w
+            LazyExpiry.run ctx spec s argv w
         else
             let seen (w: World) (k: Bytes) =
                 let d = World.db db w
@@ -112,7 +112,7 @@ let private run (spec: CommandSpec) (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: 
                 | ValueNone -> null, ValueNone
 
             let before = watched |> Array.map (seen w)
-            let o = spec.Handler ctx s argv w
+            let o = LazyExpiry.run ctx spec s argv w
 
             let changed =
                 watched

@@ -106,5 +106,7 @@ let restore: Handler =
                 else
                     let ttl' = if at = 0L then Ttl.Clear else Ttl.At at
 
+                    // dbAdd tells "new" (the old value, if REPLACE found one, was deleted just before)
                     Outcome.ok s (World.withDb s.Db (Db.set ctx.NowMs key value ttl' cleared) w)
+                    |> Outcome.notifyNew ctx true key
                     |> Outcome.notify ctx NotifyClass.Generic "restore" key

@@ -43,6 +43,15 @@ let private bulkOrNull (b: Bytes voption) =
 
 let private emptyArray = RespValue.Array [||]
 
+/// ofResult for a write that may have created the hash: "new" then the command's event.
+let private written ctx (event: string) (key: Bytes) s w (r: Result<RespValue * World * bool, RedisError>) =
+    match r with
+    | Ok(reply, w', created) ->
+        Outcome.reply reply s w'
+        |> Outcome.notifyNew ctx created key
+        |> Outcome.notify ctx NotifyClass.Hash event key
+    | Error e -> Outcome.error e s w
+
 // ---- Commands ---------------------------------------------------------------------------------
 
 /// HSET and HMSET: set every field/value pair; reply from the number of new fields.
@@ -71,6 +80,8 @@ let private hsetGeneric (name: string) (reply: int -> RespValue) : Handler =
                     i <- i + 2
 
                 Outcome.reply (reply added) s (store ctx s argv[1] h db w)
+                |> Outcome.notifyNew ctx found.IsNone argv[1]
+                |> Outcome.notify ctx NotifyClass.Hash "hset" argv[1]
 
 // HSET key field value [field value ...]
 let hset: Handler = hsetGeneric "hset" (fun n -> RespValue.Integer(int64 n))
@@ -89,7 +100,10 @@ let hsetnx: Handler =
         | Ok found ->
             let h = ValueOption.defaultValue RedisHash.empty found
             let struct (h, _) = RedisHash.set db.Owner (limits w) argv[2] argv[3] h
+
             Outcome.reply (RespValue.Integer 1L) s (store ctx s argv[1] h db w)
+            |> Outcome.notifyNew ctx found.IsNone argv[1]
+            |> Outcome.notify ctx NotifyClass.Hash "hset" argv[1]
 
 // HGET key field
 let hget: Handler =
@@ -97,7 +111,7 @@ let hget: Handler =
         match getHash ctx.NowMs argv[1] (World.db s.Db w) with
         | Error e -> Outcome.error e s w
         | Ok(ValueSome h) -> Outcome.reply (bulkOrNull (RedisHash.tryGet argv[2] h)) s w
-        | Ok ValueNone -> Outcome.reply RespValue.Null s w
+        | Ok ValueNone -> Outcome.reply RespValue.Null s w |> Outcome.keymiss ctx argv[1]
 
 // HMGET key field [field ...]   (a missing key is an empty hash: all nils)
 let hmget: Handler =
@@ -112,6 +126,7 @@ let hmget: Handler =
                     | ValueNone -> RespValue.Null)
 
             Outcome.reply (RespValue.Array values) s w
+            |> Outcome.notifyIf ctx found.IsNone NotifyClass.KeyMiss "keymiss" argv[1]
 
 // HDEL key field [field ...]
 let hdel: Handler =
@@ -138,7 +153,14 @@ let hdel: Handler =
             if deleted = 0 then
                 Outcome.reply (RespValue.Integer 0L) s w
             else
-                Outcome.reply (RespValue.Integer(int64 deleted)) s (store ctx s argv[1] h db w)
+                Outcome.ofChange
+                    ctx
+                    NotifyClass.Hash
+                    "hdel"
+                    argv[1]
+                    s
+                    w
+                    (Ok(RespValue.Integer(int64 deleted), store ctx s argv[1] h db w, true))
 
 /// A read of the hash at argv[1]: f of the hash, or `missing` when there is none.
 let private readHash (missing: RespValue) (f: RedisHash -> RespValue) : Handler =
@@ -146,7 +168,7 @@ let private readHash (missing: RespValue) (f: RedisHash -> RespValue) : Handler 
         match getHash ctx.NowMs argv[1] (World.db s.Db w) with
         | Error e -> Outcome.error e s w
         | Ok(ValueSome h) -> Outcome.reply (f h) s w
-        | Ok ValueNone -> Outcome.reply missing s w
+        | Ok ValueNone -> Outcome.reply missing s w |> Outcome.keymiss ctx argv[1]
 
 // HLEN key
 let hlen: Handler =
@@ -224,9 +246,9 @@ let hincrby: Handler =
                 let struct (h, _) =
                     RedisHash.set db.Owner (limits w) argv[2] (Numbers.formatInt64 n) h
 
-                return RespValue.Integer n, store ctx s argv[1] h db w
+                return RespValue.Integer n, store ctx s argv[1] h db w, found.IsNone
         }
-        |> Outcome.ofResult s w
+        |> written ctx "hincrby" argv[1] s w
 
 // HINCRBYFLOAT key field increment
 let hincrbyfloat: Handler =
@@ -250,9 +272,9 @@ let hincrbyfloat: Handler =
             | Numbers.FloatSum.NanOrInfinity -> return! Error RedisError.IncrementNanOrInfinity
             | Numbers.FloatSum.Sum b ->
                 let struct (h, _) = RedisHash.set db.Owner (limits w) argv[2] b h
-                return RespValue.Bulk b, store ctx s argv[1] h db w
+                return RespValue.Bulk b, store ctx s argv[1] h db w, found.IsNone
         }
-        |> Outcome.ofResult s w
+        |> written ctx "hincrbyfloat" argv[1] s w
 
 /// The most entries HRANDFIELD with a negative count returns. Redis has no limit and streams the
 /// reply until memory runs out; here such a request is refused instead.
@@ -285,7 +307,7 @@ let hrandfield: Handler =
         if argv.Length = 2 then
             match getHash ctx.NowMs argv[1] db with
             | Error e -> Outcome.error e s w
-            | Ok ValueNone -> Outcome.reply RespValue.Null s w
+            | Ok ValueNone -> Outcome.reply RespValue.Null s w |> Outcome.keymiss ctx argv[1]
             | Ok(ValueSome h) ->
                 match RedisHash.randomEntry ctx.Seed h with
                 | ValueSome(struct (f, _)) -> Outcome.reply (RespValue.Bulk f) s w
@@ -305,8 +327,8 @@ let hrandfield: Handler =
                         return! Error RedisError.ValueOutOfRange
                     else
                         match! getHash ctx.NowMs argv[1] db with
-                        | ValueNone -> return emptyArray, w
-                        | ValueSome _ when l = 0L -> return emptyArray, w
+                        | ValueNone -> return emptyArray, true
+                        | ValueSome _ when l = 0L -> return emptyArray, false
                         | ValueSome h ->
                             let size = int64 (RedisHash.count h)
                             let resp3 = s.Protocol >= 3
@@ -318,13 +340,13 @@ let hrandfield: Handler =
                                     return! Error RedisError.ValueOutOfRange
                                 else
                                     let picked = RedisHash.randomEntries ctx.Seed (int n) h
-                                    return randomReply resp3 withValues picked, w
+                                    return randomReply resp3 withValues picked, false
                             elif l >= size then
-                                return randomReply resp3 withValues (RedisHash.entries h), w
+                                return randomReply resp3 withValues (RedisHash.entries h), false
                             else
-                                return randomReply resp3 withValues (RedisHash.randomDistinct ctx.Seed (int l) h), w
+                                return randomReply resp3 withValues (RedisHash.randomDistinct ctx.Seed (int l) h), false
             }
-            |> Outcome.ofResult s w
+            |> Outcome.ofRead ctx argv[1] s w
 
 /// [cursor, [field, value, ...]] keeping the fields that match the pattern (MATCH * keeps all).
 let private scanReply (next: uint64) (entries: struct (Bytes * Bytes)[]) (pattern: Bytes option) =
@@ -350,7 +372,7 @@ let hscan: Handler =
             let! cursor = KeyCommands.parseCursor argv[2]
 
             match! getHash ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return RespValue.Array [| RespValue.Bulk "0"B; emptyArray |], w
+            | ValueNone -> return RespValue.Array [| RespValue.Bulk "0"B; emptyArray |], true
             | ValueSome h ->
                 let! pattern, count, _ = KeyCommands.parseScanOptions argv 3 false
 
@@ -361,6 +383,6 @@ let hscan: Handler =
                     else
                         struct (0UL, RedisHash.entries h)
 
-                return scanReply next entries pattern, w
+                return scanReply next entries pattern, false
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofRead ctx argv[1] s w

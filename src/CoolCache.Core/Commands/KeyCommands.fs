@@ -27,20 +27,34 @@ let del: Handler =
     fun ctx s argv w ->
         let mutable db = World.db s.Db w
         let mutable n = 0
+        let mutable events = []
 
         for i in 1 .. argv.Length - 1 do
             if Db.exists ctx.NowMs argv[i] db then
                 n <- n + 1
 
+                if ctx.Events then
+                    events <-
+                        {
+                            Class = NotifyClass.Generic
+                            Event = "del"
+                            Db = s.Db
+                            Key = argv[i]
+                        }
+                        :: events
+
             db <- Db.remove argv[i] db
 
         Outcome.reply (intReply n) s (World.withDb s.Db db w)
+        |> Outcome.notifyAll ctx (List.rev events)
 
 // EXISTS key [key ...]
 let exists: Handler =
     fun ctx s argv w ->
         let db = World.db s.Db w
+
         Outcome.reply (intReply (countWhere argv (fun k -> Db.exists ctx.NowMs k db))) s w
+        |> Outcome.keymisses ctx db argv 1 (argv.Length - 1)
 
 // TOUCH key [key ...]
 let touch: Handler = exists
@@ -50,7 +64,7 @@ let typeOf: Handler =
     fun ctx s argv w ->
         match Db.tryGet ctx.NowMs argv[1] (World.db s.Db w) with
         | ValueSome v -> Outcome.reply (RespValue.Simple(Value.typeName v)) s w
-        | ValueNone -> Outcome.reply (RespValue.Simple "none") s w
+        | ValueNone -> Outcome.reply (RespValue.Simple "none") s w |> Outcome.keymiss ctx argv[1]
 
 let private isLive (now: int64) (db: Db) (key: Bytes) =
     match Db.deadline key db with
@@ -192,7 +206,12 @@ let private renameGeneric (nx: bool) (ctx: Ctx) (s: Session) (argv: Bytes[]) (w:
             | ValueNone -> Ttl.Clear
 
         let db = db |> Db.remove dst |> Db.set ctx.NowMs dst v ttl |> Db.remove src
+
+        // Redis deletes an existing destination and adds the key anew: always "new".
         Outcome.reply (if nx then intReply 1 else RespValue.Ok) s (World.withDb s.Db db w)
+        |> Outcome.notifyNew ctx true dst
+        |> Outcome.notify ctx NotifyClass.Generic "rename_from" src
+        |> Outcome.notify ctx NotifyClass.Generic "rename_to" dst
 
 // RENAME key newkey
 let rename: Handler = renameGeneric false
@@ -228,9 +247,10 @@ let copy: Handler =
             else
                 Error RedisError.Syntax
 
+        let src, dst = argv[1], argv[2]
+
         result {
             let! target, replace = options 3 (s.Db, false)
-            let src, dst = argv[1], argv[2]
 
             if target = s.Db && Bytes.equals src dst then
                 return! Error RedisError.SameObject
@@ -238,19 +258,32 @@ let copy: Handler =
                 let sdb = World.db s.Db w
 
                 match Db.tryGet ctx.NowMs src sdb with
-                | ValueNone -> return intReply 0, w
+                | ValueNone -> return intReply 0, w, -2, false
                 | ValueSome v ->
                     let ddb = World.db target w
+                    // In the session's database Dispatch has already removed an expired dst (LazyExpiry).
+                    let stale = Db.isStale ctx.NowMs dst ddb
 
                     if Db.exists ctx.NowMs dst ddb && not replace then
-                        return intReply 0, w
+                        return intReply 0, w, -1, false
                     else
                         let ddb =
                             ddb |> Db.remove dst |> Db.set ctx.NowMs dst (Value.duplicate v) (ttlOf sdb src)
 
-                        return intReply 1, World.withDb target ddb w
+                        return intReply 1, World.withDb target ddb w, target, stale
         }
-        |> Outcome.ofResult s w
+        // The third value: -2 the source is missing, -1 nothing copied, else the target database; the
+        // fourth: the target database held dst past its deadline (Redis's lookup there tells "expired").
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, w', -2, _) -> Outcome.reply reply s w' |> Outcome.keymiss ctx src
+            | Ok(reply, w', -1, _) -> Outcome.reply reply s w'
+            | Ok(reply, w', target, stale) ->
+                // A replaced destination is deleted and the copy added anew: always "new".
+                Outcome.reply reply s w'
+                |> Outcome.notifyExpired ctx stale target dst
+                |> Outcome.notifyIn ctx target NotifyClass.New "new" dst
+                |> Outcome.notifyIn ctx target NotifyClass.Generic "copy_to" dst
 
 // MOVE key db
 let move: Handler =
@@ -265,13 +298,25 @@ let move: Handler =
                 let ddb = World.db target w
 
                 match Db.tryGet ctx.NowMs argv[1] sdb with
-                | ValueNone -> return intReply 0, w
-                | ValueSome _ when Db.exists ctx.NowMs argv[1] ddb -> return intReply 0, w
+                | ValueNone -> return intReply 0, w, -1, false
+                | ValueSome _ when Db.exists ctx.NowMs argv[1] ddb -> return intReply 0, w, -1, false
                 | ValueSome v ->
+                    let stale = Db.isStale ctx.NowMs argv[1] ddb
                     let ddb = ddb |> Db.remove argv[1] |> Db.set ctx.NowMs argv[1] v (ttlOf sdb argv[1])
-                    return intReply 1, w |> World.withDb target ddb |> World.withDb s.Db (Db.remove argv[1] sdb)
+                    let w = w |> World.withDb target ddb |> World.withDb s.Db (Db.remove argv[1] sdb)
+                    return intReply 1, w, target, stale
         }
-        |> Outcome.ofResult s w
+        // The third value: -1 nothing moved, else the target database; the fourth: the target database
+        // held the key past its deadline (Redis's lookup there tells "expired").
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, w', -1, _) -> Outcome.reply reply s w'
+            | Ok(reply, w', target, stale) ->
+                Outcome.reply reply s w'
+                |> Outcome.notifyExpired ctx stale target argv[1]
+                |> Outcome.notifyIn ctx target NotifyClass.New "new" argv[1]
+                |> Outcome.notify ctx NotifyClass.Generic "move_from" argv[1]
+                |> Outcome.notifyIn ctx target NotifyClass.Generic "move_to" argv[1]
 
 [<Flags>]
 type ExpireFlags =
@@ -322,7 +367,7 @@ let private expireGeneric (cmd: string) (relative: bool) (seconds: bool) : Handl
                 let db = World.db s.Db w
 
                 if not (Db.exists ctx.NowMs argv[1] db) then
-                    return intReply 0, w
+                    return intReply 0, w, null
                 else
                     let current =
                         match Db.deadline argv[1] db with
@@ -338,13 +383,18 @@ let private expireGeneric (cmd: string) (relative: bool) (seconds: bool) : Handl
                         || (has ExpireFlags.LT && current <> -1L && at >= current)
 
                     if refused then
-                        return intReply 0, w
+                        return intReply 0, w, null
                     elif at <= ctx.NowMs then
-                        return intReply 1, World.withDb s.Db (Db.remove argv[1] db) w
+                        // A time already past deletes the key.
+                        return intReply 1, World.withDb s.Db (Db.remove argv[1] db) w, "del"
                     else
-                        return intReply 1, World.withDb s.Db (Db.setDeadline argv[1] at db) w
+                        return intReply 1, World.withDb s.Db (Db.setDeadline argv[1] at db) w, "expire"
         }
-        |> Outcome.ofResult s w
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, w', event) ->
+                Outcome.reply reply s w'
+                |> Outcome.notifyIf ctx (not (isNull event)) NotifyClass.Generic event argv[1]
 
 // EXPIRE key seconds [NX | XX | GT | LT]
 let expire: Handler = expireGeneric "expire" true true
@@ -360,15 +410,15 @@ let private ttlGeneric (f: int64 -> int64 -> int64) : Handler =
     fun ctx s argv w ->
         let db = World.db s.Db w
 
-        let n =
-            if not (Db.exists ctx.NowMs argv[1] db) then
-                -2L
-            else
+        if not (Db.exists ctx.NowMs argv[1] db) then
+            Outcome.reply (RespValue.Integer -2L) s w |> Outcome.keymiss ctx argv[1]
+        else
+            let n =
                 match Db.deadline argv[1] db with
                 | ValueSome at -> f ctx.NowMs at
                 | ValueNone -> -1L
 
-        Outcome.reply (RespValue.Integer n) s w
+            Outcome.reply (RespValue.Integer n) s w
 
 /// ms -> s rounded half up, as Redis's (ms + 500) / 1000, without overflowing near Int64.MaxValue.
 let private roundSeconds (ms: int64) =
@@ -389,7 +439,9 @@ let persist: Handler =
         let db = World.db s.Db w
 
         match Db.tryGet ctx.NowMs argv[1] db, Db.deadline argv[1] db with
-        | ValueSome _, ValueSome _ -> Outcome.reply (intReply 1) s (World.withDb s.Db (Db.clearDeadline argv[1] db) w)
+        | ValueSome _, ValueSome _ ->
+            Outcome.reply (intReply 1) s (World.withDb s.Db (Db.clearDeadline argv[1] db) w)
+            |> Outcome.notify ctx NotifyClass.Generic "persist" argv[1]
         | _ -> Outcome.reply (intReply 0) s w
 
 let private objectLookup (f: Value -> RespValue) : Handler =

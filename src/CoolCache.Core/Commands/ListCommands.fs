@@ -111,6 +111,41 @@ let private bulks (xs: Bytes[]) =
 
 let private intReply (n: int) = RespValue.Integer(int64 n)
 
+let private pushEvent (where: ListEnd) =
+    match where with
+    | ListEnd.Left -> "lpush"
+    | _ -> "rpush"
+
+let private popEvent (where: ListEnd) =
+    match where with
+    | ListEnd.Left -> "lpop"
+    | _ -> "rpop"
+
+/// The events of a pop from key (listPopRangeAndReplyWithKey): "lpop"/"rpop", then "del" when the list
+/// is gone from db (the Db after the pop).
+let private popped (ctx: Ctx) (now: int64) (where: ListEnd) (key: Bytes) (db: Db) (o: Outcome) =
+    o
+    |> Outcome.notify ctx NotifyClass.List (popEvent where) key
+    |> Outcome.notifyDel ctx (ctx.Events && not (Db.exists now key db)) key
+
+/// The events of a move (lmoveGenericCommand): the push into dst ("new" first when it was created),
+/// then the pop from src, then "del" when src is gone from db (the Db after the move).
+let private moved
+    (ctx: Ctx)
+    (now: int64)
+    (from: ListEnd)
+    (into: ListEnd)
+    (src: Bytes)
+    (dst: Bytes)
+    (created: bool)
+    (db: Db)
+    (o: Outcome)
+    =
+    o
+    |> Outcome.notifyNew ctx created dst
+    |> Outcome.notify ctx NotifyClass.List (pushEvent into) dst
+    |> popped ctx now from src db
+
 // ---- Commands ---------------------------------------------------------------------------------
 
 let private pushGeneric (where: ListEnd) (onlyIfExists: bool) : Handler =
@@ -121,6 +156,8 @@ let private pushGeneric (where: ListEnd) (onlyIfExists: bool) : Handler =
         | Error e -> Outcome.error e s w
         | Ok ValueNone when onlyIfExists -> Outcome.reply (RespValue.Integer 0L) s w
         | Ok l ->
+            let created = l.IsNone
+
             let l =
                 RedisList.push
                     db.Owner
@@ -132,7 +169,10 @@ let private pushGeneric (where: ListEnd) (onlyIfExists: bool) : Handler =
                      | ValueNone -> RedisList.empty)
 
             let db = Db.set ctx.NowMs argv[1] (Value.List l) Ttl.Keep db
+
             Outcome.reply (intReply (RedisList.length l)) s (World.withDb s.Db db w)
+            |> Outcome.notifyNew ctx created argv[1]
+            |> Outcome.notify ctx NotifyClass.List (pushEvent where) argv[1]
 
 // LPUSH key element [element ...]
 let lpush: Handler = pushGeneric ListEnd.Left false
@@ -172,10 +212,15 @@ let private popCommand (name: string) (where: ListEnd) : Handler =
                 | Ok(ValueSome _) when count = 0L -> Outcome.reply (RespValue.Array [||]) s w
                 | Ok(ValueSome l) when count < 0L ->
                     let struct (x, rest) = RedisList.popOne db.Owner where l
-                    Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db (storeList ctx.NowMs argv[1] rest db) w)
+                    let db = storeList ctx.NowMs argv[1] rest db
+
+                    Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db db w)
+                    |> popped ctx ctx.NowMs where argv[1] db
                 | Ok(ValueSome _) ->
                     match popGeneric ctx.NowMs argv[1] where count db with
-                    | Ok(ValueSome(struct (xs, db))) -> Outcome.reply (bulks xs) s (World.withDb s.Db db w)
+                    | Ok(ValueSome(struct (xs, db))) ->
+                        Outcome.reply (bulks xs) s (World.withDb s.Db db w)
+                        |> popped ctx ctx.NowMs where argv[1] db
                     | Ok ValueNone -> Outcome.reply RespValue.NullArray s w
                     | Error e -> Outcome.error e s w
 
@@ -190,7 +235,7 @@ let llen: Handler =
     fun ctx s argv w ->
         match getList ctx.NowMs argv[1] (World.db s.Db w) with
         | Ok(ValueSome l) -> Outcome.reply (intReply (RedisList.length l)) s w
-        | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
+        | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w |> Outcome.keymiss ctx argv[1]
         | Error e -> Outcome.error e s w
 
 // LRANGE key start stop: the indexes are read before the key is looked up.
@@ -201,7 +246,7 @@ let lrange: Handler =
             let! stop = readInt64 argv[3]
 
             match! getList ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return RespValue.Array [||], w
+            | ValueNone -> return RespValue.Array [||], true
             | ValueSome l ->
                 let struct (first, count) = RedisList.range start stop l
                 let out = Array.zeroCreate<RespValue> count
@@ -212,41 +257,42 @@ let lrange: Handler =
                     out[i.Value] <- RespValue.Bulk x
                     i.Value <- i.Value + 1)
 
-                return RespValue.Array out, w
+                return RespValue.Array out, false
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofRead ctx argv[1] s w
 
 // LINDEX key index: the key is looked up (and type-checked) before the index is read.
 let lindex: Handler =
     fun ctx s argv w ->
         result {
             match! getList ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return RespValue.Null, w
+            | ValueNone -> return RespValue.Null, true
             | ValueSome l ->
                 let! index = readInt64 argv[2]
 
                 match RedisList.tryItem index l with
-                | ValueSome x -> return RespValue.Bulk x, w
-                | ValueNone -> return RespValue.Null, w
+                | ValueSome x -> return RespValue.Bulk x, false
+                | ValueNone -> return RespValue.Null, false
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofRead ctx argv[1] s w
 
 // LSET key index element
 let lset: Handler =
     fun ctx s argv w ->
         let db = World.db s.Db w
 
-        result {
-            match! getList ctx.NowMs argv[1] db with
-            | ValueNone -> return! Error RedisError.NoSuchKey
-            | ValueSome l ->
-                let! index = readInt64 argv[2]
-
+        match getList ctx.NowMs argv[1] db with
+        | Error e -> Outcome.error e s w
+        | Ok ValueNone -> Outcome.error RedisError.NoSuchKey s w
+        | Ok(ValueSome l) ->
+            match readInt64 argv[2] with
+            | Error e -> Outcome.error e s w
+            | Ok index ->
                 match RedisList.trySet db.Owner index argv[3] l with
-                | ValueNone -> return! Error RedisError.IndexOutOfRange
-                | ValueSome l -> return RespValue.Ok, World.withDb s.Db (storeList ctx.NowMs argv[1] l db) w
-        }
-        |> Outcome.ofResult s w
+                | ValueNone -> Outcome.error RedisError.IndexOutOfRange s w
+                | ValueSome l ->
+                    Outcome.ok s (World.withDb s.Db (storeList ctx.NowMs argv[1] l db) w)
+                    |> Outcome.notify ctx NotifyClass.List "lset" argv[1]
 
 // LINSERT key BEFORE|AFTER pivot element: the position word is read before the key is looked up.
 let linsert: Handler =
@@ -260,14 +306,14 @@ let linsert: Handler =
                 else Error RedisError.Syntax
 
             match! getList ctx.NowMs argv[1] db with
-            | ValueNone -> return RespValue.Integer 0L, w
+            | ValueNone -> return RespValue.Integer 0L, w, false
             | ValueSome l ->
                 match RedisList.tryInsert db.Owner before argv[3] argv[4] l with
-                | ValueNone -> return RespValue.Integer -1L, w
+                | ValueNone -> return RespValue.Integer -1L, w, false
                 | ValueSome l ->
-                    return intReply (RedisList.length l), World.withDb s.Db (storeList ctx.NowMs argv[1] l db) w
+                    return intReply (RedisList.length l), World.withDb s.Db (storeList ctx.NowMs argv[1] l db) w, true
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofChange ctx NotifyClass.List "linsert" argv[1] s w
 
 // LREM key count element: the count is read before the key is looked up.
 let lrem: Handler =
@@ -278,16 +324,16 @@ let lrem: Handler =
             let! count = readInt64 argv[2]
 
             match! getList ctx.NowMs argv[1] db with
-            | ValueNone -> return RespValue.Integer 0L, w
+            | ValueNone -> return RespValue.Integer 0L, w, false
             | ValueSome l ->
                 let struct (removed, l) = RedisList.remove db.Owner count argv[3] l
 
                 if removed = 0 then
-                    return RespValue.Integer 0L, w
+                    return RespValue.Integer 0L, w, false
                 else
-                    return intReply removed, World.withDb s.Db (storeList ctx.NowMs argv[1] l db) w
+                    return intReply removed, World.withDb s.Db (storeList ctx.NowMs argv[1] l db) w, true
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofChange ctx NotifyClass.List "lrem" argv[1] s w
 
 // LTRIM key start stop: the indexes are read before the key is looked up.
 let ltrim: Handler =
@@ -299,16 +345,17 @@ let ltrim: Handler =
             let! stop = readInt64 argv[3]
 
             match! getList ctx.NowMs argv[1] db with
-            | ValueNone -> return RespValue.Ok, w
+            | ValueNone -> return RespValue.Ok, w, false
             | ValueSome l ->
                 let trimmed = RedisList.trim start stop l
 
+                // Redis tells "ltrim" even when nothing was trimmed.
                 if obj.ReferenceEquals(trimmed, l) then
-                    return RespValue.Ok, w
+                    return RespValue.Ok, w, true
                 else
-                    return RespValue.Ok, World.withDb s.Db (storeList ctx.NowMs argv[1] trimmed db) w
+                    return RespValue.Ok, World.withDb s.Db (storeList ctx.NowMs argv[1] trimmed db) w, true
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofChange ctx NotifyClass.List "ltrim" argv[1] s w
 
 /// LPOS options: RANK (not 0), COUNT (>= 0; -1 = not given), MAXLEN (>= 0), in any order, later
 /// ones winning; all read before the key is looked up.
@@ -351,7 +398,7 @@ let lpos: Handler =
                          RespValue.Array [||]
                      else
                          RespValue.Null),
-                    w
+                    true
             | ValueSome l ->
                 // RANK Int64.MinValue: Redis's negation overflows, so it takes every match from the
                 // tail and COUNT never stops it (only MAXLEN does).
@@ -377,16 +424,21 @@ let lpos: Handler =
                              intReply found[0]
                          else
                              RespValue.Null),
-                        w
+                        false
                 else
-                    return RespValue.Array(Array.init found.Count (fun i -> intReply found[i])), w
+                    return RespValue.Array(Array.init found.Count (fun i -> intReply found[i])), false
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofRead ctx argv[1] s w
 
 /// LMOVE / RPOPLPUSH: the moved element, nil when the source is absent.
 let private move (ctx: Ctx) (s: Session) (argv: Bytes[]) (from: ListEnd) (into: ListEnd) (w: World) =
-    match moveGeneric ctx.NowMs argv[1] argv[2] from into (World.db s.Db w) with
-    | Ok(ValueSome(struct (x, db))) -> Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db db w)
+    let db = World.db s.Db w
+    let created = ctx.Events && not (Db.exists ctx.NowMs argv[2] db)
+
+    match moveGeneric ctx.NowMs argv[1] argv[2] from into db with
+    | Ok(ValueSome(struct (x, db))) ->
+        Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db db w)
+        |> moved ctx ctx.NowMs from into argv[1] argv[2] created db
     | Ok ValueNone -> Outcome.reply RespValue.Null s w
     | Error e -> Outcome.error e s w
 
@@ -431,15 +483,15 @@ let readMpopArgs (argv: Bytes[]) (numKeysAt: int) : Result<struct (int * ListEnd
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 let lmpop: Handler =
     fun ctx s argv w ->
-        result {
-            let! struct (numKeys, where, count) = readMpopArgs argv 1
-
-            match! mpopGeneric ctx.NowMs argv 2 numKeys where count (World.db s.Db w) with
-            | ValueNone -> return RespValue.NullArray, w
-            | ValueSome(struct (key, xs, db)) ->
-                return RespValue.Array [| RespValue.Bulk key; bulks xs |], World.withDb s.Db db w
-        }
-        |> Outcome.ofResult s w
+        match readMpopArgs argv 1 with
+        | Error e -> Outcome.error e s w
+        | Ok(struct (numKeys, where, count)) ->
+            match mpopGeneric ctx.NowMs argv 2 numKeys where count (World.db s.Db w) with
+            | Error e -> Outcome.error e s w
+            | Ok ValueNone -> Outcome.reply RespValue.NullArray s w
+            | Ok(ValueSome(struct (key, xs, db))) ->
+                Outcome.reply (RespValue.Array [| RespValue.Bulk key; bulks xs |]) s (World.withDb s.Db db w)
+                |> popped ctx ctx.NowMs where key db
 
 // ---- Blocking commands (blocking.c): when nothing can be served the client waits (Outcome.waitFor);
 // the host runs the same command again once one of the keys holds a list. -----------------------
@@ -462,6 +514,7 @@ let private bpop (where: ListEnd) : Handler =
                     (RespValue.Array [| RespValue.Bulk key; RespValue.Bulk xs[0] |])
                     s
                     (World.withDb s.Db db w)
+                |> popped ctx ctx.NowMs where key db
             | Ok ValueNone -> waitForLists s keys deadline RespValue.NullArray w
 
 // BLPOP key [key ...] timeout
@@ -477,8 +530,13 @@ let private bmove (ctx: Ctx) (s: Session) (argv: Bytes[]) (from: ListEnd) (into:
     match Args.readTimeout ctx.NowMs timeout with
     | Error e -> Outcome.error e s w
     | Ok deadline ->
-        match moveGeneric ctx.NowMs argv[1] argv[2] from into (World.db s.Db w) with
-        | Ok(ValueSome(struct (x, db))) -> Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db db w)
+        let db = World.db s.Db w
+        let created = ctx.Events && not (Db.exists ctx.NowMs argv[2] db)
+
+        match moveGeneric ctx.NowMs argv[1] argv[2] from into db with
+        | Ok(ValueSome(struct (x, db))) ->
+            Outcome.reply (RespValue.Bulk x) s (World.withDb s.Db db w)
+            |> moved ctx ctx.NowMs from into argv[1] argv[2] created db
         | Ok ValueNone when s.InExec -> Outcome.reply RespValue.Null s w
         | Ok ValueNone -> waitForLists s [| argv[1] |] deadline RespValue.NullArray w
         | Error e -> Outcome.error e s w
@@ -509,4 +567,5 @@ let blmpop: Handler =
                 | Error e -> Outcome.error e s w
                 | Ok(ValueSome(struct (key, xs, db))) ->
                     Outcome.reply (RespValue.Array [| RespValue.Bulk key; bulks xs |]) s (World.withDb s.Db db w)
+                    |> popped ctx ctx.NowMs where key db
                 | Ok ValueNone -> waitForLists s argv[3 .. 2 + numKeys] deadline RespValue.NullArray w

@@ -60,6 +60,69 @@ let private readSets (now: int64) (argv: Bytes[]) (first: int) (last: int) (db: 
     | Some e -> Error e
     | None -> Ok sets
 
+/// The "keymiss" events of the keys of argv[first..last] that readSets finds missing, up to the one of
+/// another kind (Redis looks them up in order and stops there). Computed before the command writes.
+let private misses (ctx: Ctx) (s: Session) (argv: Bytes[]) (first: int) (last: int) (db: Db) =
+    if not ctx.Events then
+        []
+    else
+        let mutable events = []
+        let mutable i = first
+
+        while i <= last do
+            match Db.tryGet ctx.NowMs argv[i] db with
+            | ValueSome(Value.Set _) -> i <- i + 1
+            | ValueNone ->
+                events <-
+                    {
+                        Class = NotifyClass.KeyMiss
+                        Event = "keymiss"
+                        Db = s.Db
+                        Key = argv[i]
+                    }
+                    :: events
+
+                i <- i + 1
+            | ValueSome _ -> i <- last + 1
+
+        List.rev events
+
+/// SINTER/SUNION/SDIFF and their stores (dst): the sources' misses, then for a store "new" and the
+/// command's event for a stored result, or "del" when an empty one deleted an existing dst. The sources
+/// are argv[first..]; run gives the reply, the World and the size stored.
+let private algebra
+    (ctx: Ctx)
+    (event: string)
+    (dst: Bytes voption)
+    (first: int)
+    (s: Session)
+    (argv: Bytes[])
+    (w: World)
+    (run: Db -> Result<RespValue * World * int, RedisError>)
+    =
+    let db = World.db s.Db w
+    // What the events need is read before run writes (a live Db is edited in place).
+    let missed = misses ctx s argv first (argv.Length - 1) db
+
+    let dstExisted =
+        ctx.Events
+        && (match dst with
+            | ValueSome d -> Db.exists ctx.NowMs d db
+            | ValueNone -> false)
+
+    match run db with
+    | Error e -> Outcome.error e s w |> Outcome.notifyAll ctx missed
+    | Ok(reply, w', count) ->
+        let o = Outcome.reply reply s w' |> Outcome.notifyAll ctx missed
+
+        match dst with
+        | ValueNone -> o
+        | ValueSome dst ->
+            o
+            |> Outcome.notifyNew ctx (count > 0 && not dstExisted) dst
+            |> Outcome.notifyIf ctx (count > 0) NotifyClass.Set event dst
+            |> Outcome.notifyDel ctx (count = 0 && dstExisted) dst
+
 /// The present sets, or None when one is missing (an intersection with it is empty).
 let private allPresent (sets: RedisSet voption[]) =
     if sets |> Array.exists (fun s -> s.IsNone) then
@@ -96,6 +159,8 @@ let sadd: Handler =
                     (intReply added)
                     s
                     (World.withDb s.Db (Db.set ctx.NowMs argv[1] (Value.Set set) Ttl.Keep db) w)
+                |> Outcome.notifyNew ctx current.IsNone argv[1]
+                |> Outcome.notify ctx NotifyClass.Set "sadd" argv[1]
 
 // SREM key member [member ...]
 let srem: Handler =
@@ -113,10 +178,21 @@ let srem: Handler =
 
             let removed = RedisSet.count before - RedisSet.count set
 
-            if removed = 0 then
-                Outcome.reply (intReply 0) s w
-            else
-                Outcome.reply (intReply removed) s (World.withDb s.Db (putSet ctx.NowMs argv[1] set db) w)
+            Outcome.ofChange
+                ctx
+                NotifyClass.Set
+                "srem"
+                argv[1]
+                s
+                w
+                (Ok(
+                    intReply removed,
+                    (if removed = 0 then
+                         w
+                     else
+                         World.withDb s.Db (putSet ctx.NowMs argv[1] set db) w),
+                    removed > 0
+                ))
 
 // SISMEMBER key member
 let sismember: Handler =
@@ -124,7 +200,8 @@ let sismember: Handler =
         match getSet ctx.NowMs argv[1] (World.db s.Db w) with
         | Error e -> Outcome.error e s w
         | Ok(ValueSome set) when RedisSet.contains argv[2] set -> Outcome.reply (intReply 1) s w
-        | Ok _ -> Outcome.reply (intReply 0) s w
+        | Ok(ValueSome _) -> Outcome.reply (intReply 0) s w
+        | Ok ValueNone -> Outcome.reply (intReply 0) s w |> Outcome.keymiss ctx argv[1]
 
 // SMISMEMBER key member [member ...]
 let smismember: Handler =
@@ -138,6 +215,7 @@ let smismember: Handler =
                 | _ -> intReply 0
 
             Outcome.reply (RespValue.Array(Array.init (argv.Length - 2) (fun i -> isMember argv[i + 2]))) s w
+            |> Outcome.notifyIf ctx set.IsNone NotifyClass.KeyMiss "keymiss" argv[1]
 
 // SCARD key
 let scard: Handler =
@@ -145,7 +223,7 @@ let scard: Handler =
         match getSet ctx.NowMs argv[1] (World.db s.Db w) with
         | Error e -> Outcome.error e s w
         | Ok(ValueSome set) -> Outcome.reply (intReply (RedisSet.count set)) s w
-        | Ok ValueNone -> Outcome.reply (intReply 0) s w
+        | Ok ValueNone -> Outcome.reply (intReply 0) s w |> Outcome.keymiss ctx argv[1]
 
 /// SPOP key count: the count is read before the key (its error wins); count >= size pops everything.
 let private spopWithCount (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
@@ -158,21 +236,21 @@ let private spopWithCount (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
             | _ -> Error RedisError.NotPositive
 
         match! getSet ctx.NowMs argv[1] db with
-        | ValueNone -> return emptySet, w
-        | ValueSome _ when count = 0L -> return emptySet, w
+        | ValueNone -> return emptySet, w, false
+        | ValueSome _ when count = 0L -> return emptySet, w, false
         | ValueSome set when count >= int64 (RedisSet.count set) ->
             // Redis replies with SUNION of the one set: ascending when that union would be an intset.
             let members =
                 RedisSet.inReplyOrder w.Config.SetMaxIntsetEntries (RedisSet.toArray set)
 
-            return RespValue.Set(bulks members), World.withDb s.Db (Db.remove argv[1] db) w
+            return RespValue.Set(bulks members), World.withDb s.Db (Db.remove argv[1] db) w, true
         | ValueSome set ->
             let struct (popped, rest) =
                 RedisSet.popMany db.Owner w.Config.SetMaxIntsetEntries ctx.Seed (Checked.int count) set
 
-            return RespValue.Set(bulks popped), World.withDb s.Db (putSet ctx.NowMs argv[1] rest db) w
+            return RespValue.Set(bulks popped), World.withDb s.Db (putSet ctx.NowMs argv[1] rest db) w, true
     }
-    |> Outcome.ofResult s w
+    |> Outcome.ofChange ctx NotifyClass.Set "spop" argv[1] s w
 
 // SPOP key [count]
 let spop: Handler =
@@ -190,7 +268,15 @@ let spop: Handler =
             | Ok(ValueSome set) ->
                 let m = RedisSet.randomMember ctx.Seed set
                 let db = putSet ctx.NowMs argv[1] (RedisSet.remove db.Owner m set) db
-                Outcome.reply (RespValue.Bulk m) s (World.withDb s.Db db w)
+
+                Outcome.ofChange
+                    ctx
+                    NotifyClass.Set
+                    "spop"
+                    argv[1]
+                    s
+                    w
+                    (Ok(RespValue.Bulk m, World.withDb s.Db db w, true))
 
 /// SRANDMEMBER key count: negative counts allow repeats; replies are arrays (not sets) in RESP3 too.
 let private srandmemberWithCount (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
@@ -201,15 +287,15 @@ let private srandmemberWithCount (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: Wor
             return! Error(RedisError.OutOfRangeBetween(-Int64.MaxValue, Int64.MaxValue))
         else
             match! getSet ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return RespValue.Array [||], w
-            | ValueSome _ when count = 0L -> return RespValue.Array [||], w
+            | ValueNone -> return RespValue.Array [||], true
+            | ValueSome _ when count = 0L -> return RespValue.Array [||], false
             | ValueSome set when count < 0L ->
-                return RespValue.Array(bulks (RedisSet.randomWithRepeats ctx.Seed (Checked.int -count) set)), w
+                return RespValue.Array(bulks (RedisSet.randomWithRepeats ctx.Seed (Checked.int -count) set)), false
             | ValueSome set ->
                 let count = int (min count (int64 (RedisSet.count set)))
-                return RespValue.Array(bulks (RedisSet.randomDistinct ctx.Seed count set)), w
+                return RespValue.Array(bulks (RedisSet.randomDistinct ctx.Seed count set)), false
     }
-    |> Outcome.ofResult s w
+    |> Outcome.ofRead ctx argv[1] s w
 
 // SRANDMEMBER key [count]
 let srandmember: Handler =
@@ -221,7 +307,7 @@ let srandmember: Handler =
         else
             match getSet ctx.NowMs argv[1] (World.db s.Db w) with
             | Error e -> Outcome.error e s w
-            | Ok ValueNone -> Outcome.reply RespValue.Null s w
+            | Ok ValueNone -> Outcome.reply RespValue.Null s w |> Outcome.keymiss ctx argv[1]
             | Ok(ValueSome set) -> Outcome.reply (RespValue.Bulk(RedisSet.randomMember ctx.Seed set)) s w
 
 // SMOVE source destination member
@@ -235,42 +321,56 @@ let smove: Handler =
 
             match source with
             // A missing source answers 0 before the destination's type is looked at.
-            | ValueNone -> return intReply 0, w
+            | ValueNone -> return intReply 0, w, ValueNone
             | ValueSome source ->
                 let! target = getSet ctx.NowMs dst db
 
                 if Bytes.equals src dst then
-                    return intReply (if RedisSet.contains m source then 1 else 0), w
+                    return intReply (if RedisSet.contains m source then 1 else 0), w, ValueNone
                 elif not (RedisSet.contains m source) then
-                    return intReply 0, w
+                    return intReply 0, w, ValueNone
                 else
+                    let created = target.IsNone
+
+                    let added = not (target.IsSome && RedisSet.contains m target.Value)
+
                     let db = putSet ctx.NowMs src (RedisSet.remove db.Owner m source) db
+                    let srcDeleted = not (Db.exists ctx.NowMs src db)
                     let target = ValueOption.defaultValue RedisSet.empty target
                     let target = RedisSet.add db.Owner w.Config.SetMaxIntsetEntries m target
-                    return intReply 1, World.withDb s.Db (Db.set ctx.NowMs dst (Value.Set target) Ttl.Keep db) w
+                    let w = World.withDb s.Db (Db.set ctx.NowMs dst (Value.Set target) Ttl.Keep db) w
+                    return intReply 1, w, ValueSome(struct (srcDeleted, created, added))
         }
-        |> Outcome.ofResult s w
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, w', ValueNone) -> Outcome.reply reply s w'
+            | Ok(reply, w', ValueSome(struct (srcDeleted, created, added))) ->
+                Outcome.reply reply s w'
+                |> Outcome.notify ctx NotifyClass.Set "srem" src
+                |> Outcome.notifyDel ctx srcDeleted src
+                |> Outcome.notifyNew ctx created dst
+                |> Outcome.notifyIf ctx added NotifyClass.Set "sadd" dst
 
 /// SINTER, SMEMBERS (7.0 serves it with SINTER) and SINTERSTORE: keys are argv[first..].
 let private interGeneric (dst: Bytes voption) (first: int) : Handler =
     fun ctx s argv w ->
-        let db = World.db s.Db w
+        algebra ctx "sinterstore" dst first s argv w (fun db ->
+            result {
+                let! sets = readSets ctx.NowMs argv first (argv.Length - 1) db
 
-        result {
-            let! sets = readSets ctx.NowMs argv first (argv.Length - 1) db
+                let members =
+                    match allPresent sets with
+                    | Some sets -> (RedisSet.inter 0 sets).ToArray()
+                    | None -> [||]
 
-            let members =
-                match allPresent sets with
-                | Some sets -> (RedisSet.inter 0 sets).ToArray()
-                | None -> [||]
+                match dst with
+                | ValueNone -> return RespValue.Set(bulks members), w, 0
+                | ValueSome dst ->
+                    let set = RedisSet.ofMembers db.Owner w.Config.SetMaxIntsetEntries members
 
-            match dst with
-            | ValueNone -> return RespValue.Set(bulks members), w
-            | ValueSome dst ->
-                let set = RedisSet.ofMembers db.Owner w.Config.SetMaxIntsetEntries members
-                return intReply members.Length, World.withDb s.Db (storeResult ctx.NowMs dst set db) w
-        }
-        |> Outcome.ofResult s w
+                    return
+                        intReply members.Length, World.withDb s.Db (storeResult ctx.NowMs dst set db) w, members.Length
+            })
 
 // SMEMBERS key
 let smembers: Handler = interGeneric ValueNone 1
@@ -310,36 +410,38 @@ let private parseIntercard (argv: Bytes[]) =
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 let sintercard: Handler =
     fun ctx s argv w ->
-        result {
-            let! numkeys, limit = parseIntercard argv
-            let! sets = readSets ctx.NowMs argv 2 (1 + numkeys) (World.db s.Db w)
+        match parseIntercard argv with
+        | Error e -> Outcome.error e s w
+        | Ok(numkeys, limit) ->
+            let db = World.db s.Db w
 
-            match allPresent sets with
-            | None -> return intReply 0, w
-            | Some sets ->
-                let members = RedisSet.inter (int (min limit (int64 Int32.MaxValue))) sets
-                return intReply members.Count, w
-        }
-        |> Outcome.ofResult s w
+            match readSets ctx.NowMs argv 2 (1 + numkeys) db with
+            | Error e -> Outcome.error e s w
+            | Ok sets ->
+                match allPresent sets with
+                | None -> Outcome.reply (intReply 0) s w
+                | Some sets ->
+                    let members = RedisSet.inter (int (min limit (int64 Int32.MaxValue))) sets
+                    Outcome.reply (intReply members.Count) s w
+            |> Outcome.notifyAll ctx (misses ctx s argv 2 (1 + numkeys) db)
 
 /// SUNION and SUNIONSTORE: keys are argv[first..]; missing keys are empty sets.
 let private unionGeneric (dst: Bytes voption) (first: int) : Handler =
     fun ctx s argv w ->
-        let db = World.db s.Db w
+        algebra ctx "sunionstore" dst first s argv w (fun db ->
+            result {
+                let! sets = readSets ctx.NowMs argv first (argv.Length - 1) db
 
-        result {
-            let! sets = readSets ctx.NowMs argv first (argv.Length - 1) db
-
-            match dst with
-            | ValueNone ->
-                // A throwaway owner: the union is built in place and dropped after the reply.
-                let union = RedisSet.union (obj ()) w.Config.SetMaxIntsetEntries (present sets)
-                return RespValue.Set(bulks (RedisSet.toArray union)), w
-            | ValueSome dst ->
-                let union = RedisSet.union db.Owner w.Config.SetMaxIntsetEntries (present sets)
-                return intReply (RedisSet.count union), World.withDb s.Db (storeResult ctx.NowMs dst union db) w
-        }
-        |> Outcome.ofResult s w
+                match dst with
+                | ValueNone ->
+                    // A throwaway owner: the union is built in place and dropped after the reply.
+                    let union = RedisSet.union (obj ()) w.Config.SetMaxIntsetEntries (present sets)
+                    return RespValue.Set(bulks (RedisSet.toArray union)), w, 0
+                | ValueSome dst ->
+                    let union = RedisSet.union db.Owner w.Config.SetMaxIntsetEntries (present sets)
+                    let count = RedisSet.count union
+                    return intReply count, World.withDb s.Db (storeResult ctx.NowMs dst union db) w, count
+            })
 
 // SUNION key [key ...]
 let sunion: Handler = unionGeneric ValueNone 1
@@ -351,23 +453,24 @@ let sunionstore: Handler =
 /// SDIFF and SDIFFSTORE: keys are argv[first..]; a missing first key makes the result empty.
 let private diffGeneric (dst: Bytes voption) (first: int) : Handler =
     fun ctx s argv w ->
-        let db = World.db s.Db w
+        algebra ctx "sdiffstore" dst first s argv w (fun db ->
+            result {
+                let! sets = readSets ctx.NowMs argv first (argv.Length - 1) db
 
-        result {
-            let! sets = readSets ctx.NowMs argv first (argv.Length - 1) db
+                let members =
+                    match sets[0] with
+                    | ValueSome head -> (RedisSet.diff head (present sets[1..])).ToArray()
+                    | ValueNone -> [||]
 
-            let members =
-                match sets[0] with
-                | ValueSome head -> (RedisSet.diff head (present sets[1..])).ToArray()
-                | ValueNone -> [||]
+                match dst with
+                | ValueNone ->
+                    return RespValue.Set(bulks (RedisSet.inReplyOrder w.Config.SetMaxIntsetEntries members)), w, 0
+                | ValueSome dst ->
+                    let set = RedisSet.ofMembers db.Owner w.Config.SetMaxIntsetEntries members
 
-            match dst with
-            | ValueNone -> return RespValue.Set(bulks (RedisSet.inReplyOrder w.Config.SetMaxIntsetEntries members)), w
-            | ValueSome dst ->
-                let set = RedisSet.ofMembers db.Owner w.Config.SetMaxIntsetEntries members
-                return intReply members.Length, World.withDb s.Db (storeResult ctx.NowMs dst set db) w
-        }
-        |> Outcome.ofResult s w
+                    return
+                        intReply members.Length, World.withDb s.Db (storeResult ctx.NowMs dst set db) w, members.Length
+            })
 
 // SDIFF key [key ...]
 let sdiff: Handler = diffGeneric ValueNone 1
@@ -386,7 +489,7 @@ let sscan: Handler =
 
             // Options are only read once the key is known to hold a set (scanGenericCommand).
             match! getSet ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return emptyScan, w
+            | ValueNone -> return emptyScan, true
             | ValueSome set ->
                 let! pattern, count, _ = KeyCommands.parseScanOptions argv 3 false
 
@@ -411,6 +514,6 @@ let sscan: Handler =
                         | None -> true)
                     |> Array.map RespValue.Bulk
 
-                return RespValue.Array [| RespValue.ofString (string next); RespValue.Array found |], w
+                return RespValue.Array [| RespValue.ofString (string next); RespValue.Array found |], false
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofRead ctx argv[1] s w

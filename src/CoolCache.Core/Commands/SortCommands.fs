@@ -189,8 +189,15 @@ let private sourceOf (v: Value) : Result<SortSource, RedisError> =
 /// otherwise the first '*' is replaced by the element and the key read as a string, or, when "->" and
 /// a field follow the '*', the field of the hash at that key. A missing key or field, a key of another
 /// type or a pattern without '*' give nothing. The searches are C-string ones (they stop at a NUL), the
-/// key's tail and the field are the pattern's bytes to its end.
-let private lookupByPattern (now: int64) (db: Db) (pattern: Bytes) (element: Bytes) : Bytes voption =
+/// key's tail and the field are the pattern's bytes to its end. A key looked up and not found is added
+/// to misses (unless null): Redis reads it with lookupKeyRead, which tells "keymiss".
+let private lookupByPattern
+    (now: int64)
+    (db: Db)
+    (misses: ResizeArray<Bytes>)
+    (pattern: Bytes)
+    (element: Bytes)
+    : Bytes voption =
     let cLen = cLength pattern
 
     if cLen = 1 && pattern[0] = '#'B then
@@ -219,7 +226,11 @@ let private lookupByPattern (now: int64) (db: Db) (pattern: Bytes) (element: Byt
             Buffer.BlockCopy(pattern, star + 1, key, star + element.Length, keyTail)
 
             match Db.tryGet now key db with
-            | ValueNone -> ValueNone
+            | ValueNone ->
+                if not (isNull misses) then
+                    misses.Add key
+
+                ValueNone
             | ValueSome(Value.Hash h) when hasField -> RedisHash.tryGet pattern[arrow + 2 ..] h
             | ValueSome _ when hasField -> ValueNone
             | ValueSome v -> Value.tryString v
@@ -526,7 +537,15 @@ let private comparer
 
 /// Loads the scores (or the ALPHA BY weights) of items and returns the comparison of their positions,
 /// or the conversion error: every score is read, whatever LIMIT keeps.
-let private sortItems (now: int64) (db: Db) (o: SortOptions) (alpha: bool) (by: Bytes voption) (items: Bytes[]) =
+let private sortItems
+    (now: int64)
+    (db: Db)
+    (misses: ResizeArray<Bytes>)
+    (o: SortOptions)
+    (alpha: bool)
+    (by: Bytes voption)
+    (items: Bytes[])
+    =
     let n = items.Length
     let scores = if alpha then null else Array.zeroCreate<float> n
 
@@ -541,7 +560,7 @@ let private sortItems (now: int64) (db: Db) (o: SortOptions) (alpha: bool) (by: 
     for i in 0 .. n - 1 do
         let weight =
             match by with
-            | ValueSome pattern -> lookupByPattern now db pattern items[i]
+            | ValueSome pattern -> lookupByPattern now db misses pattern items[i]
             | ValueNone -> ValueSome items[i]
 
         match weight with
@@ -560,7 +579,13 @@ let private sortItems (now: int64) (db: Db) (o: SortOptions) (alpha: bool) (by: 
         Ok(comparer alpha by.IsSome o.Store.IsSome o.Desc items scores weights)
 
 /// The elements SORT answers with (before GET), in order.
-let private select (now: int64) (db: Db) (o: SortOptions) (source: SortSource) : Result<Bytes[], RedisError> =
+let private select
+    (now: int64)
+    (db: Db)
+    (misses: ResizeArray<Bytes>)
+    (o: SortOptions)
+    (source: SortSource)
+    : Result<Bytes[], RedisError> =
     let n = source.Count
     let struct (first, last) = limits o.LimitStart o.LimitCount n
     let count = max 0 (last - first + 1)
@@ -587,7 +612,7 @@ let private select (now: int64) (db: Db) (o: SortOptions) (source: SortSource) :
     else
         let items = source.Slice 0 n
 
-        match sortItems now db o alpha by items with
+        match sortItems now db misses o alpha by items with
         | Error e -> Error e
         | Ok cmp ->
             let order =
@@ -602,64 +627,115 @@ let private select (now: int64) (db: Db) (o: SortOptions) (source: SortSource) :
 
 // ---- Commands ---------------------------------------------------------------------------------
 
-/// SORT and SORT_RO: options first (syntax errors win), then the key's type, then the scores.
+/// SORT and SORT_RO: options first (syntax errors win), then the key's type, then the scores. Events:
+/// "keymiss" for a missing key, then for each BY key missing (in the source's order, even when a score
+/// then fails), then for each GET key missing (in the reply's order); with STORE "new" and "sortstore",
+/// or "del" when nothing stored replaced an existing destination.
 let private sortGeneric (readOnly: bool) : Handler =
     fun ctx s argv w ->
         let db = World.db s.Db w
+        let misses = if ctx.Events then ResizeArray<Bytes>() else null
+        let sourceMissing = ref false
 
-        result {
-            let! o = parseOptions readOnly argv
+        let r =
+            result {
+                let! o = parseOptions readOnly argv
 
-            let! source =
-                match Db.tryGet ctx.NowMs argv[1] db with
-                | ValueNone -> Ok noElements
-                | ValueSome v -> sourceOf v
+                let! source =
+                    match Db.tryGet ctx.NowMs argv[1] db with
+                    | ValueNone ->
+                        sourceMissing.Value <- true
+                        Ok noElements
+                    | ValueSome v -> sourceOf v
 
-            // Redis converts a listpack sorted set to a skiplist for any SORT (zsetConvert), SORT_RO too.
-            let db =
-                match Db.tryGet ctx.NowMs argv[1] db with
-                | ValueSome(Value.SortedSet z) when not z.Skiplist ->
-                    Db.set ctx.NowMs argv[1] (Value.SortedSet { z with Skiplist = true }) Ttl.Keep db
-                | _ -> db
+                // What the events need is read before the writes (a live Db is edited in place). Redis
+                // deletes a destination for an empty result without looking it up, so one past its
+                // deadline (still stored) tells "del" too.
+                let struct (dstLive, dstStored) =
+                    match o.Store with
+                    | ValueSome dst when ctx.Events -> struct (Db.exists ctx.NowMs dst db, db.Keys.ContainsKey dst)
+                    | _ -> struct (false, false)
 
-            let! selected = select ctx.NowMs db o source
-
-            let lookups (element: Bytes) =
-                o.Gets |> Array.map (fun p -> lookupByPattern ctx.NowMs db p element)
-
-            match o.Store with
-            | ValueNone ->
-                let reply =
-                    if o.Gets.Length = 0 then
-                        selected |> Array.map RespValue.Bulk
-                    else
-                        selected
-                        |> Array.collect lookups
-                        |> Array.map (fun v ->
-                            match v with
-                            | ValueSome b -> RespValue.Bulk b
-                            | ValueNone -> RespValue.Null)
-
-                return RespValue.Array reply, World.withDb s.Db db w
-            | ValueSome dst ->
-                // GET finding nothing stores an empty string.
-                let stored =
-                    if o.Gets.Length = 0 then
-                        selected
-                    else
-                        selected
-                        |> Array.collect lookups
-                        |> Array.map (ValueOption.defaultValue Bytes.empty)
-
+                // Redis converts a listpack sorted set to a skiplist for any SORT (zsetConvert), SORT_RO too.
                 let db =
-                    if stored.Length = 0 then
-                        Db.remove dst db
-                    else
-                        Db.set ctx.NowMs dst (Value.List(RedisList.ofArray stored)) Ttl.Clear db
+                    match Db.tryGet ctx.NowMs argv[1] db with
+                    | ValueSome(Value.SortedSet z) when not z.Skiplist ->
+                        Db.set ctx.NowMs argv[1] (Value.SortedSet { z with Skiplist = true }) Ttl.Keep db
+                    | _ -> db
 
-                return RespValue.Integer(int64 stored.Length), World.withDb s.Db db w
-        }
-        |> Outcome.ofResult s w
+                let! selected = select ctx.NowMs db misses o source
+
+                let lookups (element: Bytes) =
+                    o.Gets |> Array.map (fun p -> lookupByPattern ctx.NowMs db misses p element)
+
+                match o.Store with
+                | ValueNone ->
+                    let reply =
+                        if o.Gets.Length = 0 then
+                            selected |> Array.map RespValue.Bulk
+                        else
+                            selected
+                            |> Array.collect lookups
+                            |> Array.map (fun v ->
+                                match v with
+                                | ValueSome b -> RespValue.Bulk b
+                                | ValueNone -> RespValue.Null)
+
+                    return RespValue.Array reply, World.withDb s.Db db w, ValueNone
+                | ValueSome dst ->
+                    // GET finding nothing stores an empty string.
+                    let stored =
+                        if o.Gets.Length = 0 then
+                            selected
+                        else
+                            selected
+                            |> Array.collect lookups
+                            |> Array.map (ValueOption.defaultValue Bytes.empty)
+
+                    let db =
+                        if stored.Length = 0 then
+                            Db.remove dst db
+                        else
+                            Db.set ctx.NowMs dst (Value.List(RedisList.ofArray stored)) Ttl.Clear db
+
+                    return
+                        RespValue.Integer(int64 stored.Length),
+                        World.withDb s.Db db w,
+                        ValueSome(struct (dst, dstLive, dstStored, stored.Length))
+            }
+
+        let lookedUp (o: Outcome) =
+            if ctx.Events then
+                o
+                |> Outcome.notifyIf ctx sourceMissing.Value NotifyClass.KeyMiss "keymiss" argv[1]
+                |> Outcome.notifyAll
+                    ctx
+                    [
+                        for key in misses ->
+                            {
+                                Class = NotifyClass.KeyMiss
+                                Event = "keymiss"
+                                Db = s.Db
+                                Key = key
+                            }
+                    ]
+            else
+                o
+
+        match r with
+        | Error e -> Outcome.error e s w |> lookedUp
+        | Ok(reply, w', store) ->
+            let o = Outcome.reply reply s w' |> lookedUp
+
+            match store with
+            | ValueNone -> o
+            | ValueSome(struct (dst, live, stored, count)) ->
+                // Storing looks dst up (Redis setKey), which finds one past its deadline expired.
+                o
+                |> Outcome.notifyExpired ctx (count > 0 && stored && not live) s.Db dst
+                |> Outcome.notifyNew ctx (count > 0 && not live) dst
+                |> Outcome.notifyIf ctx (count > 0) NotifyClass.List "sortstore" dst
+                |> Outcome.notifyDel ctx (count = 0 && stored) dst
 
 // SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA] [STORE destination]
 let sort: Handler = sortGeneric false

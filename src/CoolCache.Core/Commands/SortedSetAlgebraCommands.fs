@@ -240,6 +240,35 @@ let private algebra (now: int64) (argv: Bytes[]) (at: int) (op: SetOp) (storing:
             return struct (entries, card, o)
     }
 
+/// The "keymiss" events of the inputs (numkeys at argv[at]) readSources finds missing, up to the first
+/// of another kind: Redis looks them all up (after numkeys, before the options) and stops there.
+/// Computed before the command writes.
+let private misses (ctx: Ctx) (s: Session) (argv: Bytes[]) (at: int) (db: Db) =
+    match Numbers.tryParseInt64 argv[at] with
+    | ValueSome n when ctx.Events && n >= 1L && n <= int64 (argv.Length - at - 1) ->
+        let mutable events = []
+        let mutable i = at + 1
+
+        while i <= at + int n do
+            match Db.tryGet ctx.NowMs argv[i] db with
+            | ValueSome(Value.SortedSet _)
+            | ValueSome(Value.Set _) -> i <- i + 1
+            | ValueNone ->
+                events <-
+                    {
+                        Class = NotifyClass.KeyMiss
+                        Event = "keymiss"
+                        Db = s.Db
+                        Key = argv[i]
+                    }
+                    :: events
+
+                i <- i + 1
+            | ValueSome _ -> i <- Int32.MaxValue
+
+        List.rev events
+    | _ -> []
+
 /// ZUNION / ZINTER / ZDIFF numkeys key [key ...] [WEIGHTS ...] [AGGREGATE ...] [WITHSCORES]
 let private algebraCommand (op: SetOp) : Handler =
     fun ctx s argv w ->
@@ -250,18 +279,25 @@ let private algebraCommand (op: SetOp) : Handler =
             return entriesReply s.Protocol o.WithScores entries, w
         }
         |> Outcome.ofResult s w
+        |> Outcome.notifyAll ctx (misses ctx s argv 1 (World.db s.Db w))
 
 /// ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE destination numkeys key [key ...] [options]: the result
 /// replaces destination (an empty one deletes it).
-let private algebraStore (op: SetOp) : Handler =
+let private algebraStore (op: SetOp) (event: string) : Handler =
     fun ctx s argv w ->
-        result {
-            let db = World.db s.Db w
-            let! struct (entries, _, _) = algebra ctx.NowMs argv 2 op true false db
+        let db = World.db s.Db w
+        // What the events need is read before the write (a live Db is edited in place).
+        let missed = misses ctx s argv 2 db
+        let dstExisted = ctx.Events && Db.exists ctx.NowMs argv[1] db
+
+        match algebra ctx.NowMs argv 2 op true false db with
+        | Error e -> Outcome.error e s w |> Outcome.notifyAll ctx missed
+        | Ok(struct (entries, _, _)) ->
             let z = RedisSortedSet.ofSorted (limits w) entries
-            return intReply entries.Length, World.withDb s.Db (store ctx.NowMs argv[1] z db) w
-        }
-        |> Outcome.ofResult s w
+
+            Outcome.reply (intReply entries.Length) s (World.withDb s.Db (store ctx.NowMs argv[1] z db) w)
+            |> Outcome.notifyAll ctx missed
+            |> stored ctx event argv[1] dstExisted entries.Length
 
 // ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
 let zunion: Handler = algebraCommand SetOp.Union
@@ -273,13 +309,13 @@ let zinter: Handler = algebraCommand SetOp.Inter
 let zdiff: Handler = algebraCommand SetOp.Diff
 
 // ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]
-let zunionstore: Handler = algebraStore SetOp.Union
+let zunionstore: Handler = algebraStore SetOp.Union "zunionstore"
 
 // ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]
-let zinterstore: Handler = algebraStore SetOp.Inter
+let zinterstore: Handler = algebraStore SetOp.Inter "zinterstore"
 
 // ZDIFFSTORE destination numkeys key [key ...]
-let zdiffstore: Handler = algebraStore SetOp.Diff
+let zdiffstore: Handler = algebraStore SetOp.Diff "zdiffstore"
 
 // ZINTERCARD numkeys key [key ...] [LIMIT limit]
 let zintercard: Handler =
@@ -291,3 +327,4 @@ let zintercard: Handler =
             return RespValue.Integer card, w
         }
         |> Outcome.ofResult s w
+        |> Outcome.notifyAll ctx (misses ctx s argv 1 (World.db s.Db w))

@@ -44,6 +44,14 @@ let internal store (now: int64) (dst: Bytes) (z: RedisSortedSet) (db: Db) =
 
 let internal intReply (n: int) = RespValue.Integer(int64 n)
 
+/// The events of a store (ZRANGESTORE, ZUNIONSTORE...): "new" and the command's event for a stored
+/// result, or "del" when an empty one deleted an existing dst (dstExisted: read before the write).
+let internal stored (ctx: Ctx) (event: string) (dst: Bytes) (dstExisted: bool) (count: int) (o: Outcome) =
+    o
+    |> Outcome.notifyNew ctx (count > 0 && not dstExisted) dst
+    |> Outcome.notifyIf ctx (count > 0) NotifyClass.SortedSet event dst
+    |> Outcome.notifyDel ctx (count = 0 && dstExisted) dst
+
 let internal emptyArray = RespValue.Array [||]
 
 /// A [member, score] pair (RESP3 WITHSCORES, ZMPOP).
@@ -346,6 +354,13 @@ let private addGeneric (initial: AddFlags) : Handler =
                                 intReply o.Added
 
                         Outcome.reply r s w
+                        |> Outcome.notifyNew ctx current.IsNone argv[1]
+                        |> Outcome.notifyIf
+                            ctx
+                            (o.Added + o.Updated > 0)
+                            NotifyClass.SortedSet
+                            (if incr then "zincr" else "zadd")
+                            argv[1]
 
 // ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
 let zadd: Handler = addGeneric AddFlags.None
@@ -377,13 +392,13 @@ let zrem: Handler =
 
                 j <- j + 1
 
-            let w =
+            let w' =
                 if removed > 0 then
                     World.withDb s.Db (put ctx.NowMs argv[1] z db) w
                 else
                     w
 
-            Outcome.reply (intReply removed) s w
+            Outcome.ofChange ctx NotifyClass.SortedSet "zrem" argv[1] s w (Ok(intReply removed, w', removed > 0))
 
 // ---- Reads by member --------------------------------------------------------------------------
 
@@ -392,7 +407,7 @@ let zcard: Handler =
     fun ctx s argv w ->
         match getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
         | Ok(ValueSome z) -> Outcome.reply (intReply (RedisSortedSet.count z)) s w
-        | Ok ValueNone -> Outcome.reply (intReply 0) s w
+        | Ok ValueNone -> Outcome.reply (intReply 0) s w |> Outcome.keymiss ctx argv[1]
         | Error e -> Outcome.error e s w
 
 let private scoreOrNull (z: RedisSortedSet) (m: Bytes) =
@@ -405,7 +420,7 @@ let zscore: Handler =
     fun ctx s argv w ->
         match getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
         | Ok(ValueSome z) -> Outcome.reply (scoreOrNull z argv[2]) s w
-        | Ok ValueNone -> Outcome.reply RespValue.Null s w
+        | Ok ValueNone -> Outcome.reply RespValue.Null s w |> Outcome.keymiss ctx argv[1]
         | Error e -> Outcome.error e s w
 
 // ZMSCORE key member [member ...] — a missing key answers a null per member.
@@ -413,7 +428,9 @@ let zmscore: Handler =
     fun ctx s argv w ->
         match getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
         | Ok(ValueSome z) -> Outcome.reply (RespValue.Array(Array.map (scoreOrNull z) argv[2..])) s w
-        | Ok ValueNone -> Outcome.reply (RespValue.Array(Array.create (argv.Length - 2) RespValue.Null)) s w
+        | Ok ValueNone ->
+            Outcome.reply (RespValue.Array(Array.create (argv.Length - 2) RespValue.Null)) s w
+            |> Outcome.keymiss ctx argv[1]
         | Error e -> Outcome.error e s w
 
 /// ZRANK / ZREVRANK (7.0: no WITHSCORE, the arity says so).
@@ -424,7 +441,7 @@ let private rankGeneric (reverse: bool) : Handler =
             match RedisSortedSet.rank argv[2] z with
             | -1 -> Outcome.reply RespValue.Null s w
             | r -> Outcome.reply (intReply (if reverse then RedisSortedSet.count z - 1 - r else r)) s w
-        | Ok ValueNone -> Outcome.reply RespValue.Null s w
+        | Ok ValueNone -> Outcome.reply RespValue.Null s w |> Outcome.keymiss ctx argv[1]
         | Error e -> Outcome.error e s w
 
 // ZRANK key member
@@ -440,12 +457,12 @@ let zcount: Handler =
             let! range = readScoreRange argv[2] argv[3]
 
             match! getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return intReply 0, w
+            | ValueNone -> return intReply 0, true
             | ValueSome z ->
                 let struct (_, n) = RedisSortedSet.scoreSpan range z
-                return intReply n, w
+                return intReply n, false
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofRead ctx argv[1] s w
 
 // ZLEXCOUNT key min max
 let zlexcount: Handler =
@@ -454,12 +471,12 @@ let zlexcount: Handler =
             let! range = readLexRange argv[2] argv[3]
 
             match! getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return intReply 0, w
+            | ValueNone -> return intReply 0, true
             | ValueSome z ->
                 let struct (_, n) = RedisSortedSet.lexSpan range z
-                return intReply n, w
+                return intReply n, false
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofRead ctx argv[1] s w
 
 // ---- The ZRANGE family (zrangeGenericCommand) -------------------------------------------------
 
@@ -572,7 +589,7 @@ let private rangeCommand (kind: RangeKind) (reverse: bool voption) : Handler =
         | Ok q ->
             match q.Entries with
             | ValueSome entries -> Outcome.reply (entriesReply s.Protocol q.WithScores entries) s w
-            | ValueNone -> Outcome.reply emptyArray s w
+            | ValueNone -> Outcome.reply emptyArray s w |> Outcome.keymiss ctx argv[1]
 
 // ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
 let zrange: Handler = rangeCommand RangeKind.Auto ValueNone
@@ -602,29 +619,33 @@ let zrangestore: Handler =
         | Error e -> Outcome.error e s w
         | Ok q ->
             let entries = defaultValueArg q.Entries [||]
+            let dstExisted = ctx.Events && Db.exists ctx.NowMs argv[1] db
             // Built as Redis builds it: added in the order read, into a listpack that converts on the way.
             let z = RedisSortedSet.ofAdds (limits w) q.KnownLength entries
+
             Outcome.reply (intReply entries.Length) s (World.withDb s.Db (store ctx.NowMs argv[1] z db) w)
+            |> Outcome.notifyIf ctx q.Entries.IsNone NotifyClass.KeyMiss "keymiss" argv[2]
+            |> stored ctx "zrangestore" argv[1] dstExisted entries.Length
 
 // ---- ZREMRANGEBY* -----------------------------------------------------------------------------
 
 /// zremrangeGenericCommand: the range is read first; select gives the ranks to remove.
-let private removeRange (select: Result<RedisSortedSet -> struct (int * int), RedisError>) : Handler =
+let private removeRange (event: string) (select: Result<RedisSortedSet -> struct (int * int), RedisError>) : Handler =
     fun ctx s argv w ->
         result {
             let! select = select
             let db = World.db s.Db w
 
             match! getSortedSet ctx.NowMs argv[1] db with
-            | ValueNone -> return intReply 0, w
+            | ValueNone -> return intReply 0, w, false
             | ValueSome z ->
                 match select z with
-                | struct (_, 0) -> return intReply 0, w
+                | struct (_, 0) -> return intReply 0, w, false
                 | struct (first, n) ->
                     let struct (z, _) = RedisSortedSet.removeRange db.Owner first n z
-                    return intReply n, World.withDb s.Db (put ctx.NowMs argv[1] z db) w
+                    return intReply n, World.withDb s.Db (put ctx.NowMs argv[1] z db) w, true
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofChange ctx NotifyClass.SortedSet event argv[1] s w
 
 // ZREMRANGEBYRANK key start stop
 let zremrangebyrank: Handler =
@@ -635,15 +656,23 @@ let zremrangebyrank: Handler =
             | Error e, _
             | _, Error e -> Error e
 
-        removeRange select ctx s argv w
+        removeRange "zremrangebyrank" select ctx s argv w
 
 // ZREMRANGEBYSCORE key min max
 let zremrangebyscore: Handler =
-    fun ctx s argv w -> removeRange (readScoreRange argv[2] argv[3] |> Result.map RedisSortedSet.scoreSpan) ctx s argv w
+    fun ctx s argv w ->
+        removeRange
+            "zremrangebyscore"
+            (readScoreRange argv[2] argv[3] |> Result.map RedisSortedSet.scoreSpan)
+            ctx
+            s
+            argv
+            w
 
 // ZREMRANGEBYLEX key min max
 let zremrangebylex: Handler =
-    fun ctx s argv w -> removeRange (readLexRange argv[2] argv[3] |> Result.map RedisSortedSet.lexSpan) ctx s argv w
+    fun ctx s argv w ->
+        removeRange "zremrangebylex" (readLexRange argv[2] argv[3] |> Result.map RedisSortedSet.lexSpan) ctx s argv w
 
 // ---- ZRANDMEMBER ------------------------------------------------------------------------------
 
@@ -659,7 +688,7 @@ let zrandmember: Handler =
         if argv.Length = 2 then
             match getSortedSet ctx.NowMs argv[1] db with
             | Error e -> Outcome.error e s w
-            | Ok ValueNone -> Outcome.reply RespValue.Null s w
+            | Ok ValueNone -> Outcome.reply RespValue.Null s w |> Outcome.keymiss ctx argv[1]
             | Ok(ValueSome z) -> Outcome.reply (RespValue.Bulk (RedisSortedSet.randomEntry ctx.Seed z).Member) s w
         else
             result {
@@ -680,7 +709,7 @@ let zrandmember: Handler =
                         return! Error RedisError.ValueOutOfRange
                     else
                         match! getSortedSet ctx.NowMs argv[1] db with
-                        | ValueNone -> return emptyArray, w
+                        | ValueNone -> return emptyArray, true
                         | ValueSome z ->
                             let size = RedisSortedSet.count z
 
@@ -699,9 +728,9 @@ let zrandmember: Handler =
                                 else
                                     Ok(RedisSortedSet.randomDistinct ctx.Seed (int count) z)
 
-                            return entriesReply s.Protocol withScores entries, w
+                            return entriesReply s.Protocol withScores entries, false
             }
-            |> Outcome.ofResult s w
+            |> Outcome.ofRead ctx argv[1] s w
 
 // ---- ZSCAN ------------------------------------------------------------------------------------
 
@@ -729,7 +758,7 @@ let zscan: Handler =
             let! cursor = KeyCommands.parseCursor argv[2]
 
             match! getSortedSet ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return RespValue.Array [| RespValue.Bulk "0"B; emptyArray |], w
+            | ValueNone -> return RespValue.Array [| RespValue.Bulk "0"B; emptyArray |], true
             | ValueSome z ->
                 let! pattern, count, _ = KeyCommands.parseScanOptions argv 3 false
 
@@ -741,6 +770,6 @@ let zscan: Handler =
 
                 let items = scanItems entries pattern
 
-                return RespValue.Array [| RespValue.Bulk(Bytes.ofString (string next)); RespValue.Array items |], w
+                return RespValue.Array [| RespValue.Bulk(Bytes.ofString (string next)); RespValue.Array items |], false
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofRead ctx argv[1] s w

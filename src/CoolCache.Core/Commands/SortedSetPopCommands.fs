@@ -40,6 +40,12 @@ let private popGeneric (now: int64) (argv: Bytes[]) (first: int) (n: int) (max: 
             struct (key, removed, put now key z db))
     )
 
+/// The events of a pop from key: "zpopmin"/"zpopmax", then "del" when the set is gone from db (after).
+let private popped (ctx: Ctx) (max: bool) (key: Bytes) (db: Db) (o: Outcome) =
+    o
+    |> Outcome.notify ctx NotifyClass.SortedSet (if max then "zpopmax" else "zpopmin") key
+    |> Outcome.notifyDel ctx (ctx.Events && not (Db.exists ctx.NowMs key db)) key
+
 /// ZPOPMIN / ZPOPMAX key [count]: no count answers a flat [member, score] (or an empty array); with a
 /// count, flat in RESP2 and pairs in RESP3.
 let private zpopGeneric (max: bool) : Handler =
@@ -62,10 +68,10 @@ let private zpopGeneric (max: bool) : Handler =
                 | ValueSome 0L ->
                     // Type-checked, then nothing popped.
                     let! _ = getSortedSet ctx.NowMs argv[1] db
-                    return emptyArray, w
+                    return emptyArray, w, false
                 | _ ->
                     match! popGeneric ctx.NowMs argv 1 1 max (defaultValueArg count 1L) db with
-                    | ValueNone -> return emptyArray, w
+                    | ValueNone -> return emptyArray, w, false
                     | ValueSome(struct (_, popped, db)) ->
                         let reply =
                             if count.IsSome then
@@ -73,9 +79,9 @@ let private zpopGeneric (max: bool) : Handler =
                             else
                                 entriesReply 2 true popped
 
-                        return reply, World.withDb s.Db db w
+                        return reply, World.withDb s.Db db w, true
         }
-        |> Outcome.ofResult s w
+        |> Outcome.ofChange ctx NotifyClass.SortedSet (if max then "zpopmax" else "zpopmin") argv[1] s w
 
 // ZPOPMIN key [count]
 let zpopmin: Handler = zpopGeneric false
@@ -122,14 +128,15 @@ let private mpopReply (key: Bytes) (popped: ScoredMember[]) =
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
 let zmpop: Handler =
     fun ctx s argv w ->
-        result {
-            let! struct (n, max, count) = readMpopArgs argv 1
-
-            match! popGeneric ctx.NowMs argv 2 n max count (World.db s.Db w) with
-            | ValueNone -> return RespValue.NullArray, w
-            | ValueSome(struct (key, popped, db)) -> return mpopReply key popped, World.withDb s.Db db w
-        }
-        |> Outcome.ofResult s w
+        match readMpopArgs argv 1 with
+        | Error e -> Outcome.error e s w
+        | Ok(struct (n, max, count)) ->
+            match popGeneric ctx.NowMs argv 2 n max count (World.db s.Db w) with
+            | Error e -> Outcome.error e s w
+            | Ok ValueNone -> Outcome.reply RespValue.NullArray s w
+            | Ok(ValueSome(struct (key, removed, db))) ->
+                Outcome.reply (mpopReply key removed) s (World.withDb s.Db db w)
+                |> popped ctx max key db
 
 // ---- Blocking pops (blocking.c): when no key holds a sorted set the client waits (Outcome.waitFor);
 // the host runs the same command again once one of the keys holds one. -------------------------
@@ -145,13 +152,14 @@ let private bzpopGeneric (max: bool) : Handler =
         | Ok deadline ->
             match popGeneric ctx.NowMs argv 1 (argv.Length - 2) max 1L (World.db s.Db w) with
             | Error e -> Outcome.error e s w
-            | Ok(ValueSome(struct (key, popped, db))) ->
-                let e = popped[0]
+            | Ok(ValueSome(struct (key, removed, db))) ->
+                let e = removed[0]
 
                 Outcome.reply
                     (RespValue.Array [| RespValue.Bulk key; RespValue.Bulk e.Member; RespValue.Double e.Score |])
                     s
                     (World.withDb s.Db db w)
+                |> popped ctx max key db
             | Ok ValueNone -> waitForSortedSets s argv[1 .. argv.Length - 2] deadline w
 
 // BZPOPMIN key [key ...] timeout
@@ -172,6 +180,7 @@ let bzmpop: Handler =
             | Ok deadline ->
                 match popGeneric ctx.NowMs argv 3 n max count (World.db s.Db w) with
                 | Error e -> Outcome.error e s w
-                | Ok(ValueSome(struct (key, popped, db))) ->
-                    Outcome.reply (mpopReply key popped) s (World.withDb s.Db db w)
+                | Ok(ValueSome(struct (key, removed, db))) ->
+                    Outcome.reply (mpopReply key removed) s (World.withDb s.Db db w)
+                    |> popped ctx max key db
                 | Ok ValueNone -> waitForSortedSets s argv[3 .. 2 + n] deadline w

@@ -115,7 +115,9 @@ let expireMilliseconds (ctx: Ctx) (cmd: string) (flags: SetFlags) (arg: Bytes) :
                 return ms
     }
 
-/// Redis setGenericCommand: the shared core of SET, SETNX, SETEX, PSETEX.
+/// Redis setGenericCommand: the shared core of SET, SETNX, SETEX, PSETEX. Events: "keymiss" for GET of
+/// a missing key (even when NX/XX then refuses), "new" when the key was absent, "set", then "expire"
+/// when a time was given.
 let private setGeneric
     (ctx: Ctx)
     (cmd: string)
@@ -128,13 +130,14 @@ let private setGeneric
     (s: Session)
     (w: World)
     =
+    let db = World.db s.Db w
+    let found = Db.exists ctx.NowMs key db
+
     result {
         let! deadline =
             match expire with
             | Some e -> expireMilliseconds ctx cmd flags e |> Result.map Some
             | None -> Ok None
-
-        let db = World.db s.Db w
 
         let! old =
             if flags.HasFlag SetFlags.Get then
@@ -142,15 +145,15 @@ let private setGeneric
             else
                 Ok ValueNone
 
-        let found = Db.exists ctx.NowMs key db
-
         if (flags.HasFlag SetFlags.NX && found) || (flags.HasFlag SetFlags.XX && not found) then
             return
                 (if flags.HasFlag SetFlags.Get then
                      bulkOrNull old
                  else
                      abortReply),
-                w
+                w,
+                false,
+                deadline
         else
             let ttl =
                 match deadline with
@@ -165,9 +168,18 @@ let private setGeneric
                      bulkOrNull old
                  else
                      okReply),
-                w
+                w,
+                true,
+                deadline
     }
-    |> Outcome.ofResult s w
+    |> function
+        | Error e -> Outcome.error e s w
+        | Ok(reply, w', written, deadline) ->
+            Outcome.reply reply s w'
+            |> Outcome.notifyIf ctx (flags.HasFlag SetFlags.Get && not found) NotifyClass.KeyMiss "keymiss" key
+            |> Outcome.notifyNew ctx (written && not found) key
+            |> Outcome.notifyIf ctx written NotifyClass.String "set" key
+            |> Outcome.notifyIf ctx (written && deadline.IsSome) NotifyClass.Generic "expire" key
 
 // ---- Commands ---------------------------------------------------------------------------------
 
@@ -175,7 +187,8 @@ let private setGeneric
 let get: Handler =
     fun ctx s argv w ->
         match getString ctx.NowMs argv[1] (World.db s.Db w) with
-        | Ok v -> Outcome.reply (bulkOrNull v) s w
+        | Ok(ValueSome v) -> Outcome.reply (RespValue.Bulk v) s w
+        | Ok ValueNone -> Outcome.reply RespValue.Null s w |> Outcome.keymiss ctx argv[1]
         | Error e -> Outcome.error e s w
 
 // SET key value [NX | XX] [GET] [EX seconds | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL]
@@ -184,7 +197,11 @@ let set: Handler =
         if argv.Length = 3 then
             // The common case, without options: no option parsing, no lookups but the write.
             let db = World.db s.Db w
+            let created = ctx.Events && not (Db.exists ctx.NowMs argv[1] db)
+
             Outcome.ok s (World.withDb s.Db (Db.set ctx.NowMs argv[1] (Value.String argv[2]) Ttl.Clear db) w)
+            |> Outcome.notifyNew ctx created argv[1]
+            |> Outcome.notify ctx NotifyClass.String "set" argv[1]
         else
 
             match parseSetOptions argv 3 true with
@@ -211,26 +228,27 @@ let getset: Handler =
     fun ctx s argv w ->
         let db = World.db s.Db w
 
-        result {
-            let! old = getString ctx.NowMs argv[1] db
+        match getString ctx.NowMs argv[1] db with
+        | Error e -> Outcome.error e s w
+        | Ok old ->
             let db = Db.set ctx.NowMs argv[1] (Value.String argv[2]) Ttl.Clear db
-            return bulkOrNull old, World.withDb s.Db db w
-        }
-        |> Outcome.ofResult s w
+
+            Outcome.reply (bulkOrNull old) s (World.withDb s.Db db w)
+            |> Outcome.notifyIf ctx old.IsNone NotifyClass.KeyMiss "keymiss" argv[1]
+            |> Outcome.notifyNew ctx old.IsNone argv[1]
+            |> Outcome.notify ctx NotifyClass.String "set" argv[1]
 
 // GETDEL key
 let getdel: Handler =
     fun ctx s argv w ->
         let db = World.db s.Db w
 
-        result {
-            let! old = getString ctx.NowMs argv[1] db
-
-            match old with
-            | ValueSome _ -> return bulkOrNull old, World.withDb s.Db (Db.remove argv[1] db) w
-            | ValueNone -> return RespValue.Null, w
-        }
-        |> Outcome.ofResult s w
+        match getString ctx.NowMs argv[1] db with
+        | Error e -> Outcome.error e s w
+        | Ok(ValueSome old) ->
+            Outcome.reply (RespValue.Bulk old) s (World.withDb s.Db (Db.remove argv[1] db) w)
+            |> Outcome.notify ctx NotifyClass.Generic "del" argv[1]
+        | Ok ValueNone -> Outcome.reply RespValue.Null s w |> Outcome.keymiss ctx argv[1]
 
 // GETEX key [EX seconds | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST]
 let getex: Handler =
@@ -247,15 +265,23 @@ let getex: Handler =
                 | _ -> Ok None
 
             match v, deadline with
-            | ValueNone, _ -> return RespValue.Null, w
+            | ValueNone, _ -> return RespValue.Null, w, "keymiss"
             | ValueSome _, Some at when at <= ctx.NowMs ->
-                return bulkOrNull v, World.withDb s.Db (Db.remove argv[1] db) w
-            | ValueSome _, Some at -> return bulkOrNull v, World.withDb s.Db (Db.setDeadline argv[1] at db) w
-            | ValueSome _, None when flags.HasFlag SetFlags.Persist ->
-                return bulkOrNull v, World.withDb s.Db (Db.clearDeadline argv[1] db) w
-            | ValueSome _, None -> return bulkOrNull v, w
+                return bulkOrNull v, World.withDb s.Db (Db.remove argv[1] db) w, "del"
+            | ValueSome _, Some at -> return bulkOrNull v, World.withDb s.Db (Db.setDeadline argv[1] at db) w, "expire"
+            | ValueSome _, None when flags.HasFlag SetFlags.Persist && (Db.deadline argv[1] db).IsSome ->
+                return bulkOrNull v, World.withDb s.Db (Db.clearDeadline argv[1] db) w, "persist"
+            | ValueSome _, None -> return bulkOrNull v, w, null
         }
-        |> Outcome.ofResult s w
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, w', event) ->
+                let o = Outcome.reply reply s w'
+
+                match event with
+                | null -> o
+                | "keymiss" -> Outcome.keymiss ctx argv[1] o
+                | event -> Outcome.notify ctx NotifyClass.Generic event argv[1] o
 
 // MGET key [key ...]
 let mget: Handler =
@@ -272,6 +298,40 @@ let mget: Handler =
                 | ValueNone -> RespValue.Null)
 
         Outcome.reply (RespValue.Array values) s w
+        |> Outcome.keymisses ctx db argv 1 (argv.Length - 1)
+
+/// The events of MSET/MSETNX, key by key ("new" for a key absent before the command and not set by an
+/// earlier pair, then "set"), computed before the write.
+let private msetEvents (ctx: Ctx) (s: Session) (argv: Bytes[]) (db: Db) =
+    if not ctx.Events then
+        []
+    else
+        let written = Collections.Generic.HashSet<Bytes>(BytesComparer.Instance)
+        let mutable events = []
+
+        for i in 1..2 .. argv.Length - 1 do
+            let key = argv[i]
+
+            if written.Add key && not (Db.exists ctx.NowMs key db) then
+                events <-
+                    {
+                        Class = NotifyClass.New
+                        Event = "new"
+                        Db = s.Db
+                        Key = key
+                    }
+                    :: events
+
+            events <-
+                {
+                    Class = NotifyClass.String
+                    Event = "set"
+                    Db = s.Db
+                    Key = key
+                }
+                :: events
+
+        List.rev events
 
 let private msetAll (_: Ctx) (argv: Bytes[]) (db: Db) = Db.setStrings argv 1 db
 
@@ -281,7 +341,11 @@ let mset: Handler =
         if argv.Length % 2 = 0 then
             Outcome.error (RedisError.WrongArity "mset") s w
         else
-            Outcome.ok s (World.withDb s.Db (msetAll ctx argv (World.db s.Db w)) w)
+            let db = World.db s.Db w
+            let events = msetEvents ctx s argv db
+
+            Outcome.ok s (World.withDb s.Db (msetAll ctx argv db) w)
+            |> Outcome.notifyAll ctx events
 
 // MSETNX key value [key value ...]
 let msetnx: Handler =
@@ -298,7 +362,10 @@ let msetnx: Handler =
             if anyExists then
                 Outcome.reply (RespValue.Integer 0L) s w
             else
+                let events = msetEvents ctx s argv db
+
                 Outcome.reply (RespValue.Integer 1L) s (World.withDb s.Db (msetAll ctx argv db) w)
+                |> Outcome.notifyAll ctx events
 
 // APPEND key value
 let append: Handler =
@@ -309,21 +376,26 @@ let append: Handler =
             match! getString ctx.NowMs argv[1] db with
             | ValueNone ->
                 let db = Db.set ctx.NowMs argv[1] (Value.String argv[2]) Ttl.Clear db
-                return RespValue.Integer(int64 argv[2].Length), World.withDb s.Db db w
+                return RespValue.Integer(int64 argv[2].Length), World.withDb s.Db db w, true
             | ValueSome old ->
                 do! checkLength w (int64 old.Length) (int64 argv[2].Length)
                 let value = Array.append old argv[2]
                 let db = Db.set ctx.NowMs argv[1] (Value.RawString value) Ttl.Keep db
-                return RespValue.Integer(int64 value.Length), World.withDb s.Db db w
+                return RespValue.Integer(int64 value.Length), World.withDb s.Db db w, false
         }
-        |> Outcome.ofResult s w
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, w', created) ->
+                Outcome.reply reply s w'
+                |> Outcome.notifyNew ctx created argv[1]
+                |> Outcome.notify ctx NotifyClass.String "append" argv[1]
 
 // STRLEN key
 let strlen: Handler =
     fun ctx s argv w ->
         match getString ctx.NowMs argv[1] (World.db s.Db w) with
         | Ok(ValueSome b) -> Outcome.reply (RespValue.Integer(int64 b.Length)) s w
-        | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
+        | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w |> Outcome.keymiss ctx argv[1]
         | Error e -> Outcome.error e s w
 
 /// Redis getrangeCommand's index arithmetic: the slice [start, end] of a string of length len.
@@ -349,13 +421,17 @@ let getrange: Handler =
             let! v = getString ctx.NowMs argv[1] (World.db s.Db w)
 
             match v with
-            | ValueNone -> return RespValue.Bulk Bytes.empty, w
+            | ValueNone -> return RespValue.Bulk Bytes.empty, true
             | ValueSome b ->
                 match rangeOf start finish (int64 b.Length) with
-                | ValueNone -> return RespValue.Bulk Bytes.empty, w
-                | ValueSome(struct (a, z)) -> return RespValue.Bulk(b[int a .. int z]), w
+                | ValueNone -> return RespValue.Bulk Bytes.empty, false
+                | ValueSome(struct (a, z)) -> return RespValue.Bulk(b[int a .. int z]), false
         }
-        |> Outcome.ofResult s w
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, missed) ->
+                Outcome.reply reply s w
+                |> Outcome.notifyIf ctx missed NotifyClass.KeyMiss "keymiss" argv[1]
 
 // SETRANGE key offset value
 let setrange: Handler =
@@ -371,18 +447,24 @@ let setrange: Handler =
                 let db = World.db s.Db w
 
                 match! getString ctx.NowMs argv[1] db with
-                | ValueNone when value.Length = 0 -> return RespValue.Integer 0L, w
-                | ValueSome old when value.Length = 0 -> return RespValue.Integer(int64 old.Length), w
+                | ValueNone when value.Length = 0 -> return RespValue.Integer 0L, w, ValueNone
+                | ValueSome old when value.Length = 0 -> return RespValue.Integer(int64 old.Length), w, ValueNone
                 | old ->
                     do! checkLength w offset (int64 value.Length)
+                    let created = old.IsNone
                     let old = old |> ValueOption.defaultValue Bytes.empty
                     let result = Array.zeroCreate (max old.Length (int offset + value.Length))
                     Buffer.BlockCopy(old, 0, result, 0, old.Length)
                     Buffer.BlockCopy(value, 0, result, int offset, value.Length)
                     let db = Db.set ctx.NowMs argv[1] (Value.RawString result) Ttl.Keep db
-                    return RespValue.Integer(int64 result.Length), World.withDb s.Db db w
+                    return RespValue.Integer(int64 result.Length), World.withDb s.Db db w, ValueSome created
         }
-        |> Outcome.ofResult s w
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, w', written) ->
+                Outcome.reply reply s w'
+                |> Outcome.notifyNew ctx (written = ValueSome true) argv[1]
+                |> Outcome.notifyIf ctx written.IsSome NotifyClass.String "setrange" argv[1]
 
 /// Redis incrDecrCommand: add incr to the integer at key (absent = 0), keeping its TTL.
 /// Redis incrDecrCommand: add incr to the integer at key (absent = 0), keeping its TTL. Written
@@ -390,8 +472,10 @@ let setrange: Handler =
 let private incrDecr (ctx: Ctx) (incr: int64) (s: Session) (argv: Bytes[]) (w: World) =
     let db = World.db s.Db w
 
+    let found = Db.tryGet ctx.NowMs argv[1] db
+
     let current =
-        match Db.tryGet ctx.NowMs argv[1] db with
+        match found with
         | ValueNone -> Ok 0L
         | ValueSome v ->
             match Value.tryString v with
@@ -408,7 +492,10 @@ let private incrDecr (ctx: Ctx) (incr: int64) (s: Session) (argv: Bytes[]) (w: W
     | Ok value ->
         let n = value + incr
         let db = Db.set ctx.NowMs argv[1] (Value.String(Numbers.formatInt64 n)) Ttl.Keep db
+
         Outcome.reply (RespValue.Integer n) s (World.withDb s.Db db w)
+        |> Outcome.notifyNew ctx found.IsNone argv[1]
+        |> Outcome.notify ctx NotifyClass.String "incrby" argv[1]
 
 // INCR key
 let incr: Handler = fun ctx s argv w -> incrDecr ctx 1L s argv w
@@ -437,17 +524,22 @@ let incrbyfloat: Handler =
         let db = World.db s.Db w
 
         result {
-            let! current = getString ctx.NowMs argv[1] db
-            let current = current |> ValueOption.defaultValue "0"B
+            let! found = getString ctx.NowMs argv[1] db
+            let current = found |> ValueOption.defaultValue "0"B
 
             match Numbers.incrByFloat current argv[2] with
             | Numbers.FloatSum.NotFloat -> return! Error RedisError.NotFloat
             | Numbers.FloatSum.NanOrInfinity -> return! Error RedisError.IncrementNanOrInfinity
             | Numbers.FloatSum.Sum b ->
                 let db = Db.set ctx.NowMs argv[1] (Value.EmbString b) Ttl.Keep db
-                return RespValue.Bulk b, World.withDb s.Db db w
+                return RespValue.Bulk b, World.withDb s.Db db w, found.IsNone
         }
-        |> Outcome.ofResult s w
+        |> function
+            | Error e -> Outcome.error e s w
+            | Ok(reply, w', created) ->
+                Outcome.reply reply s w'
+                |> Outcome.notifyNew ctx created argv[1]
+                |> Outcome.notify ctx NotifyClass.String "incrbyfloat" argv[1]
 
 /// Redis lcsCommand's table walk, reproduced step for step so ties resolve as Redis resolves them.
 let private lcsReply (a: Bytes) (b: Bytes) (getLen: bool) (getIdx: bool) (minMatch: int64) (withMatchLen: bool) =
@@ -570,3 +662,5 @@ let lcs: Handler =
                 return lcsReply a b getLen getIdx minMatch withMatchLen, w
         }
         |> Outcome.ofResult s w
+        // Redis looks both keys up before any check: their misses are told whatever follows.
+        |> Outcome.keymisses ctx db argv 1 2

@@ -292,38 +292,137 @@ module Outcome =
 
     let ok s w = reply RespValue.Ok s w
 
+    /// ofResult for a read of key whose Ok says whether the key was missing: Redis's lookupKeyRead
+    /// tells "keymiss" (m) then. A failed read tells nothing.
+    let ofRead (ctx: Ctx) (key: Bytes) (s: Session) (w: World) (r: Result<RespValue * bool, RedisError>) =
+        match r with
+        | Ok(reply', missed) when missed && ctx.Events ->
+            let o = reply reply' s w
+
+            { o with
+                Effects =
+                    [
+                        Effect.Notify
+                            {
+                                Class = NotifyClass.KeyMiss
+                                Event = "keymiss"
+                                Db = s.Db
+                                Key = key
+                            }
+                    ]
+            }
+        | Ok(reply', _) -> reply reply' s w
+        | Error e -> error e s w
+
+    /// Append keyspace events (already in order) to the outcome's effects: one append for any number.
+    let private appendEvents (events: KeyEvent list) (o: Outcome) =
+        { o with
+            Effects = o.Effects @ List.map Effect.Notify events
+        }
+
+    /// Add a keyspace event for key in database db whether or not anyone listens (the inlined helpers
+    /// below test Ctx.Events first; this part is not inlined).
+    let addEvent (db: int) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
+        appendEvents
+            [
+                {
+                    Class = cls
+                    Event = event
+                    Db = db
+                    Key = key
+                }
+            ]
+            o
+
     /// Add a keyspace event for key in the session's database (when anyone listens: Ctx.Events).
     /// Events come out in the order they are added, as Redis sends them.
-    let notify (ctx: Ctx) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
+    let inline notify (ctx: Ctx) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
         if ctx.Events then
-            let e =
-                Effect.Notify
-                    {
-                        Class = cls
-                        Event = event
-                        Db = o.Session.Db
-                        Key = key
-                    }
-
-            { o with Effects = o.Effects @ [ e ] }
+            addEvent o.Session.Db cls event key o
         else
             o
 
     /// The same for a database other than the session's (MOVE, COPY DB, SWAPDB...).
-    let notifyIn (ctx: Ctx) (db: int) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
-        if ctx.Events then
-            let e =
-                Effect.Notify
-                    {
-                        Class = cls
-                        Event = event
-                        Db = db
-                        Key = key
-                    }
+    let inline notifyIn (ctx: Ctx) (db: int) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
+        if ctx.Events then addEvent db cls event key o else o
 
-            { o with Effects = o.Effects @ [ e ] }
+    /// notify when cond holds (one test on the common path).
+    let inline notifyIf (ctx: Ctx) (cond: bool) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
+        if ctx.Events && cond then
+            addEvent o.Session.Db cls event key o
         else
             o
+
+    /// "new" (n): the command created key (Redis dbAdd), told before the command's own event.
+    let inline notifyNew (ctx: Ctx) (created: bool) (key: Bytes) (o: Outcome) =
+        notifyIf ctx created NotifyClass.New "new" key o
+
+    /// "del" (g): the command deleted key (an emptied list, set, hash or sorted set, a store of nothing).
+    let inline notifyDel (ctx: Ctx) (deleted: bool) (key: Bytes) (o: Outcome) =
+        notifyIf ctx deleted NotifyClass.Generic "del" key o
+
+    /// "expired" (x) in database db when stale: the command's lookup of key (Redis expireIfNeeded) finds
+    /// it past its deadline. Dispatch (LazyExpiry) does this for the keys of the key spec; handlers for the
+    /// keys they reach otherwise (COPY/MOVE into another database, SORT STORE).
+    let inline notifyExpired (ctx: Ctx) (stale: bool) (db: int) (key: Bytes) (o: Outcome) =
+        if ctx.Events && stale then
+            addEvent db NotifyClass.Expired "expired" key o
+        else
+            o
+
+    /// "keymiss" (m): a read lookup (Redis lookupKeyRead) found no key.
+    let inline keymiss (ctx: Ctx) (key: Bytes) (o: Outcome) =
+        notify ctx NotifyClass.KeyMiss "keymiss" key o
+
+    /// Many events at once, in order, built by the handler only when ctx.Events (DEL of many keys,
+    /// the lookups of a multi-key read): one append instead of one per event.
+    let notifyAll (ctx: Ctx) (events: KeyEvent list) (o: Outcome) =
+        if ctx.Events && not events.IsEmpty then
+            appendEvents events o
+        else
+            o
+
+    /// "keymiss" for each of keys[first..last] absent from db (the read lookups of a multi-key command,
+    /// in order; a key named twice misses twice). db is the session's database as the command found it:
+    /// a write edits a live database in place, so compute the misses before writing.
+    let keymisses (ctx: Ctx) (db: Keyspace.Db) (keys: Bytes[]) (first: int) (last: int) (o: Outcome) =
+        if ctx.Events then
+            let mutable events = []
+
+            for i in last .. -1 .. first do
+                if not (Keyspace.Db.exists ctx.NowMs keys[i] db) then
+                    events <-
+                        {
+                            Class = NotifyClass.KeyMiss
+                            Event = "keymiss"
+                            Db = o.Session.Db
+                            Key = keys[i]
+                        }
+                        :: events
+
+            notifyAll ctx events o
+        else
+            o
+
+    /// ofResult for a write to an existing aggregate whose Ok says whether it changed key: then the
+    /// command's event (cls, event) on key, and "del" when that emptied it (gone from the database
+    /// after). A failed or idle write tells nothing.
+    let ofChange
+        (ctx: Ctx)
+        (cls: NotifyClass)
+        (event: string)
+        (key: Bytes)
+        (s: Session)
+        (w: World)
+        (r: Result<RespValue * World * bool, RedisError>)
+        =
+        match r with
+        | Ok(reply', w', true) when ctx.Events ->
+            reply reply' s w'
+            |> addEvent s.Db cls event key
+            |> notifyDel ctx (not (Keyspace.Db.exists ctx.NowMs key w'.Dbs[s.Db])) key
+        | Ok(reply', w', _) -> reply reply' s w'
+        | Error e -> error e s w
 
     /// Wait in the session's database until one of keys holds a value of TYPE keyType (BLPOP, BZPOPMIN...).
     /// Inside EXEC nothing blocks: the client gets the timeout reply at once, as Redis does.

@@ -58,6 +58,9 @@ module Db =
             | ValueSome at -> at <= now
             | ValueNone -> false
 
+    /// Whether the key is still stored past its deadline (expired, not yet removed). O(log32 n).
+    let isStale (now: int64) (key: Bytes) (db: Db) = isExpired now key db
+
     /// The live value of a key (lazy expiry: an expired key is absent). O(log32 n).
     let tryGet (now: int64) (key: Bytes) (db: Db) : Value voption =
         match db.Keys.TryFind key with
