@@ -46,6 +46,7 @@ let categories (spec: CommandSpec) =
         | CommandGroup.Hash -> "@hash"
         | CommandGroup.Set -> "@set"
         | CommandGroup.SortedSet -> "@sortedset"
+        | CommandGroup.Stream -> "@stream"
         if has CommandFlags.Fast spec then "@fast" else "@slow"
         if has CommandFlags.Blocking spec then
             "@blocking"
@@ -56,12 +57,14 @@ let private keyRange (spec: CommandSpec) =
     | KeySpec.NoKeys -> 0, 0, 0
     | KeySpec.Range(first, last, step) -> first, last, step
     | KeySpec.Numkeys _ -> 0, 0, 0
+    | KeySpec.Keyword _ -> 0, 0, 0
 
 /// The flag names COMMAND INFO shows; movablekeys (derived from a keynum key spec) in Redis's place.
 let private flagList (spec: CommandSpec) =
     let movable =
         match spec.Keys with
-        | KeySpec.Numkeys _ -> true
+        | KeySpec.Numkeys _
+        | KeySpec.Keyword _ -> true
         | _ -> false
 
     [
@@ -137,6 +140,37 @@ let rec info (spec: CommandSpec) : RespValue =
                     |]
             |]
 
+        | KeySpec.Keyword keyword ->
+            [|
+                RespValue.Map
+                    [|
+                        struct (str "flags", RespValue.Set [||])
+                        struct (str "begin_search",
+                                RespValue.Map
+                                    [|
+                                        struct (str "type", str "keyword")
+                                        struct (str "spec",
+                                                RespValue.Map
+                                                    [|
+                                                        struct (str "keyword", str keyword)
+                                                        struct (str "startfrom", RespValue.Integer 1L)
+                                                    |])
+                                    |])
+                        struct (str "find_keys",
+                                RespValue.Map
+                                    [|
+                                        struct (str "type", str "range")
+                                        struct (str "spec",
+                                                RespValue.Map
+                                                    [|
+                                                        struct (str "lastkey", RespValue.Integer -1L)
+                                                        struct (str "keystep", RespValue.Integer 1L)
+                                                        struct (str "limit", RespValue.Integer 2L)
+                                                    |])
+                                    |])
+                    |]
+            |]
+
     RespValue.Array
         [|
             str spec.FullName
@@ -161,6 +195,7 @@ let private groupName (g: CommandGroup) =
     | CommandGroup.Hash -> "hash"
     | CommandGroup.Set -> "set"
     | CommandGroup.SortedSet -> "sorted-set"
+    | CommandGroup.Stream -> "stream"
 
 let rec docs (spec: CommandSpec) : RespValue =
     RespValue.Map
