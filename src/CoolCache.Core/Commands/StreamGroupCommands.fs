@@ -34,7 +34,7 @@ let private streamAndGroup (now: int64) (argv: Bytes[]) (db: Db) =
     match getStream now argv[1] db with
     | Error e -> Error e
     | Ok(ValueSome st) ->
-        match RedisStream.tryGroup argv[2] st with
+        match StreamGroups.tryGroup argv[2] st with
         | ValueSome g -> Ok(struct (st, g))
         | ValueNone -> Error(RedisError.NoKeyOrGroup(argv[1], argv[2]))
     | Ok ValueNone -> Error(RedisError.NoKeyOrGroup(argv[1], argv[2]))
@@ -49,7 +49,7 @@ let private groupTarget (now: int64) (argv: Bytes[]) (mkstream: bool) (needsGrou
     | Ok ValueNone when not mkstream -> Error RedisError.XgroupNeedsKey
     | Ok ValueNone -> Ok(struct (ValueNone, ValueNone))
     | Ok(ValueSome st) ->
-        match RedisStream.tryGroup argv[3] st with
+        match StreamGroups.tryGroup argv[3] st with
         | ValueNone when needsGroup -> Error(RedisError.NoSuchGroup(argv[3], argv[2]))
         | g -> Ok(struct (ValueSome st, g))
 
@@ -107,7 +107,7 @@ let xgroupCreate: Handler =
                 | ValueSome st -> st
                 | ValueNone -> RedisStream.empty
 
-            match RedisStream.tryCreateGroup argv[3] id read st with
+            match StreamGroups.tryCreateGroup argv[3] id read st with
             | ValueNone -> Outcome.error RedisError.BusyGroup s w
             | ValueSome st ->
                 let db = storeStream ctx.NowMs argv[2] st db
@@ -151,7 +151,7 @@ let xgroupSetid: Handler =
         | Error e -> Outcome.error e s w
         | Ok(struct (st, g, id, read)) ->
             let st =
-                RedisStream.withGroup
+                StreamGroups.withGroup
                     { g with
                         LastId = id
                         EntriesRead = read
@@ -169,7 +169,7 @@ let xgroupDestroy: Handler =
         match groupTarget ctx.NowMs argv false false db with
         | Error e -> Outcome.error e s w
         | Ok(struct (ValueSome st, ValueSome _)) ->
-            let st = RedisStream.removeGroup argv[3] st
+            let st = StreamGroups.removeGroup argv[3] st
 
             Outcome.reply (RespValue.Integer 1L) s (World.withDb s.Db (storeStream ctx.NowMs argv[2] st db) w)
             |> Outcome.notify ctx NotifyClass.Stream "xgroup-destroy" argv[2]
@@ -183,10 +183,10 @@ let xgroupCreateconsumer: Handler =
         match groupTarget ctx.NowMs argv false true db with
         | Error e -> Outcome.error e s w
         | Ok(struct (st, g)) ->
-            match RedisStream.tryCreateConsumer argv[4] ctx.NowMs g.Value with
+            match StreamGroups.tryCreateConsumer argv[4] ctx.NowMs g.Value with
             | ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
             | ValueSome g ->
-                let st = RedisStream.withGroup g st.Value
+                let st = StreamGroups.withGroup g st.Value
 
                 Outcome.reply (RespValue.Integer 1L) s (World.withDb s.Db (storeStream ctx.NowMs argv[2] st db) w)
                 |> Outcome.notify ctx NotifyClass.Stream "xgroup-createconsumer" argv[2]
@@ -200,10 +200,10 @@ let xgroupDelconsumer: Handler =
         match groupTarget ctx.NowMs argv false true db with
         | Error e -> Outcome.error e s w
         | Ok(struct (st, g)) ->
-            match RedisStream.tryDeleteConsumer argv[4] g.Value with
+            match StreamGroups.tryDeleteConsumer argv[4] g.Value with
             | ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
             | ValueSome(struct (g, pending)) ->
-                let st = RedisStream.withGroup g st.Value
+                let st = StreamGroups.withGroup g st.Value
 
                 Outcome.reply
                     (RespValue.Integer(int64 pending))
@@ -245,7 +245,7 @@ let xack: Handler =
         | Error e -> Outcome.error e s w
         | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
         | Ok(ValueSome st) ->
-            match RedisStream.tryGroup argv[2] st with
+            match StreamGroups.tryGroup argv[2] st with
             | ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
             | ValueSome g ->
                 let ids = Array.zeroCreate (argv.Length - 3)
@@ -264,16 +264,16 @@ let xack: Handler =
                     let mutable acked = 0L
 
                     for id in ids do
-                        match RedisStream.tryPending id g with
+                        match StreamGroups.tryPending id g with
                         | ValueSome p ->
-                            g <- RedisStream.removePending p g
+                            g <- StreamGroups.removePending p g
                             acked <- acked + 1L
                         | ValueNone -> ()
 
                     if acked = 0L then
                         Outcome.reply (RespValue.Integer 0L) s w
                     else
-                        let st = RedisStream.withGroup g st
+                        let st = StreamGroups.withGroup g st
 
                         Outcome.reply
                             (RespValue.Integer acked)
@@ -345,14 +345,14 @@ let xpending: Handler =
         | Ok(struct (ValueSome(struct (minIdle, count, start, finish, consumer)), struct (_, g))) ->
             let candidates =
                 match consumer with
-                | ValueNone -> ValueSome(RedisStream.pendingRange start finish g)
+                | ValueNone -> ValueSome(StreamGroups.pendingRange start finish g)
                 | ValueSome name ->
-                    match RedisStream.tryConsumer name g with
+                    match StreamGroups.tryConsumer name g with
                     | ValueNone -> ValueNone
                     | ValueSome c ->
-                        RedisStream.consumerPendingRange start finish c
+                        StreamGroups.consumerPendingRange start finish c
                         |> Array.choose (fun id ->
-                            match RedisStream.tryPending id g with
+                            match StreamGroups.tryPending id g with
                             | ValueSome p -> Some p
                             | ValueNone -> None)
                         |> ValueSome
@@ -400,7 +400,7 @@ let private claimOne
         if consumerSeen then
             struct (g, false)
         else
-            let struct (_, g, created) = RedisStream.seeConsumer name ctx.NowMs g
+            let struct (_, g, created) = StreamGroups.seeConsumer name ctx.NowMs g
             struct (g, created)
 
     let count =
@@ -409,7 +409,7 @@ let private claimOne
         else p.DeliveryCount + 1L
 
     let g =
-        RedisStream.setPending
+        StreamGroups.setPending
             { p with
                 Consumer = name
                 DeliveryTime = deliveryTime
@@ -496,12 +496,12 @@ let xclaim: Handler =
 
             for j in 5..lastIdArg do
                 let id = (StreamId.tryParse argv[j] 0UL true false).Value.Id
-                let pending = RedisStream.tryPending id g
+                let pending = StreamGroups.tryPending id g
 
                 match RedisStream.tryFind id st with
                 | ValueNone ->
                     match pending with
-                    | ValueSome p -> g <- RedisStream.removePending p g
+                    | ValueSome p -> g <- StreamGroups.removePending p g
                     | ValueNone -> ()
                 | ValueSome entry ->
                     let pending =
@@ -526,7 +526,7 @@ let xclaim: Handler =
                         replies.Add(if justId then idReply id else entryReply entry)
                     | ValueNone -> ()
 
-            let st = RedisStream.withGroup g st
+            let st = StreamGroups.withGroup g st
 
             Outcome.reply (RespValue.Array(replies.ToArray())) s (World.withDb s.Db (storeStream now argv[1] st db) w)
             |> notifyWhen ctx created NotifyClass.Stream "xgroup-createconsumer" argv[1]
@@ -575,7 +575,7 @@ let xautoclaim: Handler =
         match parsed with
         | Error e -> Outcome.error e s w
         | Ok(struct (st, g, minIdle, start, count, justId)) ->
-            let candidates = RedisStream.pendingRange start StreamId.max g
+            let candidates = StreamGroups.pendingRange start StreamId.max g
             let mutable g = g
             let mutable attempts = count * 10L
             let mutable count = count
@@ -593,13 +593,13 @@ let xautoclaim: Handler =
 
                 match RedisStream.tryFind p.Id st with
                 | ValueNone ->
-                    g <- RedisStream.removePending p g
+                    g <- StreamGroups.removePending p g
                     deleted.Add(idReply p.Id)
                     count <- count - 1L
                 | ValueSome entry ->
                     if minIdle = 0L || now - p.DeliveryTime >= minIdle then
                         // The PEL entry as it is now (an earlier claim may have changed its consumer).
-                        let p = (RedisStream.tryPending p.Id g).Value
+                        let p = (StreamGroups.tryPending p.Id g).Value
                         let struct (g', made) = claimOne ctx name p now -1L justId seen g
                         g <- g'
                         created <- created || made
@@ -613,7 +613,7 @@ let xautoclaim: Handler =
                 else
                     StreamId.zero
 
-            let st = RedisStream.withGroup g st
+            let st = StreamGroups.withGroup g st
 
             Outcome.reply
                 (RespValue.Array
@@ -671,7 +671,7 @@ let private fullGroup (now: int64) (count: int) (st: RedisStream) (g: ConsumerGr
                 c.Pending
                 |> takeCount count
                 |> Seq.map (fun id ->
-                    let p = RedisStream.tryPending id g
+                    let p = StreamGroups.tryPending id g
 
                     RespValue.Array
                         [|
@@ -789,7 +789,7 @@ let xinfoConsumers: Handler =
         match infoStream ctx s argv w with
         | Error e -> Outcome.error e s w
         | Ok st ->
-            match RedisStream.tryGroup argv[3] st with
+            match StreamGroups.tryGroup argv[3] st with
             | ValueNone -> Outcome.error (RedisError.NoSuchGroup(argv[3], argv[2])) s w
             | ValueSome g ->
                 g.Consumers

@@ -248,7 +248,7 @@ let private serveGroup
     (st: RedisStream)
     (g: ConsumerGroup)
     : struct (RespValue * RedisStream * bool) =
-    let struct (consumer, g, created) = RedisStream.seeConsumer a.Consumer now g
+    let struct (consumer, g, created) = StreamGroups.seeConsumer a.Consumer now g
 
     if StreamId.compare id newEntries <> 0 then
         let start =
@@ -256,7 +256,7 @@ let private serveGroup
             | ValueSome next -> next
             | ValueNone -> StreamId.zero
 
-        let struct (items, g) = RedisStream.deliverHistory st start count consumer now g
+        let struct (items, g) = StreamGroups.deliverHistory st start count consumer now g
 
         let reply =
             items
@@ -266,14 +266,14 @@ let private serveGroup
                 | ValueNone -> RespValue.Array [| idReply id; RespValue.NullArray |])
             |> RespValue.Array
 
-        struct (reply, RedisStream.withGroup g st, created)
+        struct (reply, StreamGroups.withGroup g st, created)
     else
         let start = (StreamId.tryIncr g.LastId).Value
 
         let struct (entries, g) =
-            RedisStream.deliver st start count a.NoAck a.Consumer now g
+            StreamGroups.deliver st start count a.NoAck a.Consumer now g
 
-        struct (entriesReply entries, RedisStream.withGroup g st, created)
+        struct (entriesReply entries, StreamGroups.withGroup g st, created)
 
 /// A waiter's XREADGROUP: the first of its streams that had entries added since the client blocked and
 /// whose last ID is past the group's is served; a stream gone or a group gone ends the wait with
@@ -294,7 +294,7 @@ let private serveWaiter (ctx: Ctx) (s: Session) (argv: Bytes[]) (a: ReadArgs) (w
         | Ok ValueNone
         | Error _ -> outcome <- ValueSome(Outcome.error RedisError.StreamKeyGone s w)
         | Ok(ValueSome st) ->
-            match RedisStream.tryGroup a.Group st with
+            match StreamGroups.tryGroup a.Group st with
             | ValueNone -> outcome <- ValueSome(Outcome.error RedisError.NoGroupBlocked s w)
             | ValueSome g when st.EntriesAdded <> seen && StreamId.compare st.LastId g.LastId > 0 ->
                 let struct (part, st, created) =
@@ -338,7 +338,7 @@ let xreadgroup: Handler =
                 | Error e -> error <- ValueSome e
                 | Ok ValueNone -> error <- ValueSome(RedisError.NoGroupForXreadgroup(keys[i], a.Group))
                 | Ok(ValueSome st) ->
-                    match RedisStream.tryGroup a.Group st with
+                    match StreamGroups.tryGroup a.Group st with
                     | ValueNone -> error <- ValueSome(RedisError.NoGroupForXreadgroup(keys[i], a.Group))
                     | ValueSome _ ->
                         targets[i] <- st
@@ -368,7 +368,7 @@ let xreadgroup: Handler =
                         | Ok(ValueSome st) -> st
                         | _ -> targets[i]
 
-                    let g = (RedisStream.tryGroup a.Group st).Value
+                    let g = (StreamGroups.tryGroup a.Group st).Value
 
                     let serve =
                         StreamId.compare ids[i] newEntries <> 0
