@@ -236,10 +236,10 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "XCLAIM" -6 (W ||| Fast) keys1 X "5.0.0" "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer." "O(log N) with N being the number of messages in the PEL of the consumer group." StreamGroupCommands.xclaim
           cmd "XAUTOCLAIM" -6 (W ||| Fast) keys1 X "6.2.0" "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer." "O(1) if COUNT is small." StreamGroupCommands.xautoclaim
           container "XINFO" F.None X "5.0.0" "A container for stream introspection commands" [
-              cmd "STREAM" -3 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "Get information about a stream" "O(1)" StreamGroupCommands.xinfoStream
-              cmd "GROUPS" 3 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "List the consumer groups of a stream" "O(1)" StreamGroupCommands.xinfoGroups
-              cmd "CONSUMERS" 4 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "List the consumers in a consumer group" "O(1)" StreamGroupCommands.xinfoConsumers
-              cmd "HELP" 2 (F.Loading ||| F.Stale) none X "5.0.0" "Show helpful text about the different subcommands" "O(1)" StreamGroupCommands.xinfoHelp ]
+              cmd "STREAM" -3 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "Get information about a stream" "O(1)" StreamInfoCommands.xinfoStream
+              cmd "GROUPS" 3 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "List the consumer groups of a stream" "O(1)" StreamInfoCommands.xinfoGroups
+              cmd "CONSUMERS" 4 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "List the consumers in a consumer group" "O(1)" StreamInfoCommands.xinfoConsumers
+              cmd "HELP" 2 (F.Loading ||| F.Stale) none X "5.0.0" "Show helpful text about the different subcommands" "O(1)" StreamInfoCommands.xinfoHelp ]
 
           // connection (networking.c)
           cmd "PING" -1 Fast none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping
