@@ -106,31 +106,32 @@ let xgroupSetid: Handler =
     fun ctx s argv w ->
         let db = World.db s.Db w
 
-        let checkedArgs =
-            groupTarget ctx.NowMs argv false true db
-            |> Result.bind (fun (struct (st, g)) ->
-                if argv.Length <> 5 && argv.Length <> 7 then
-                    Error(RedisError.SubcommandSyntax(argv[1], "XGROUP"))
+        let syntax = RedisError.SubcommandSyntax(argv[1], "XGROUP")
+
+        // The argument count and ENTRIESREAD are checked before the key, the ID after it.
+        let read =
+            if argv.Length = 7 then
+                if is "ENTRIESREAD" argv[5] then
+                    readEntriesRead argv[6]
                 else
+                    Error syntax
+            elif argv.Length = 5 then
+                Ok RedisStream.InvalidEntriesRead
+            else
+                Error syntax
+
+        let checkedArgs =
+            read
+            |> Result.bind (fun read ->
+                groupTarget ctx.NowMs argv false true db
+                |> Result.bind (fun (struct (st, g)) ->
                     let st = st.Value
 
-                    // ENTRIESREAD is read before the ID.
-                    let read =
-                        if argv.Length = 7 then
-                            if is "ENTRIESREAD" argv[5] then
-                                readEntriesRead argv[6]
-                            else
-                                Error(RedisError.SubcommandSyntax(argv[1], "XGROUP"))
-                        else
-                            Ok RedisStream.InvalidEntriesRead
-
-                    read
-                    |> Result.bind (fun read ->
-                        if cstrIs "$" argv[4] then
-                            Ok st.LastId
-                        else
-                            readId 0UL argv[4]
-                        |> Result.map (fun id -> struct (st, g.Value, id, read))))
+                    if cstrIs "$" argv[4] then
+                        Ok st.LastId
+                    else
+                        readId 0UL argv[4]
+                    |> Result.map (fun id -> struct (st, g.Value, id, read))))
 
         match checkedArgs with
         | Error e -> Outcome.error e s w
