@@ -112,6 +112,10 @@ let inline countLimit (count: int64) =
 let inline notifyWhen (ctx: Ctx) (cond: bool) (cls: NotifyClass) (event: string) (key: Bytes) (o: Outcome) =
     if cond then Outcome.notify ctx cls event key o else o
 
+/// "keymiss" when a read lookup (Redis's lookupKeyRead) found no key.
+let inline keymissWhen (ctx: Ctx) (missing: bool) (key: Bytes) (o: Outcome) =
+    notifyWhen ctx missing NotifyClass.KeyMiss "keymiss" key o
+
 // ---- XADD / XTRIM arguments -------------------------------------------------------------------
 
 /// XADD and XTRIM options (streamParseAddOrTrimArgsOrReply): the trimming strategy, whether it is
@@ -298,35 +302,40 @@ let xlen: Handler =
     fun ctx s argv w ->
         match getStream ctx.NowMs argv[1] (World.db s.Db w) with
         | Ok(ValueSome st) -> Outcome.reply (RespValue.Integer(int64 (RedisStream.length st))) s w
-        | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
+        | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w |> keymissWhen ctx true argv[1]
         | Error e -> Outcome.error e s w
 
 /// XRANGE / XREVRANGE: the bounds (start/end for XRANGE, end/start for XREVRANGE), then COUNT, are
 /// read before the key is looked up; COUNT 0 (or negative) answers a null array for a stream.
 let private rangeGeneric (rev: bool) : Handler =
     fun ctx s argv w ->
-        result {
-            let! start = readRangeStart (if rev then argv[3] else argv[2])
-            let! finish = readRangeEnd (if rev then argv[2] else argv[3])
+        let rec options j count =
+            if j >= argv.Length then
+                Ok count
+            elif is "COUNT" argv[j] && j + 1 < argv.Length then
+                match readInt64 argv[j + 1] with
+                | Ok n -> options (j + 2) (max n 0L)
+                | Error e -> Error e
+            else
+                Error RedisError.Syntax
 
-            let rec options j count =
-                if j >= argv.Length then
-                    Ok count
-                elif is "COUNT" argv[j] && j + 1 < argv.Length then
-                    match readInt64 argv[j + 1] with
-                    | Ok n -> options (j + 2) (max n 0L)
-                    | Error e -> Error e
-                else
-                    Error RedisError.Syntax
+        let args =
+            result {
+                let! start = readRangeStart (if rev then argv[3] else argv[2])
+                let! finish = readRangeEnd (if rev then argv[2] else argv[3])
+                let! count = options 4 -1L
+                return struct (start, finish, count)
+            }
 
-            let! count = options 4 -1L
-
-            match! getStream ctx.NowMs argv[1] (World.db s.Db w) with
-            | ValueNone -> return RespValue.Array [||], w
-            | ValueSome _ when count = 0L -> return RespValue.NullArray, w
-            | ValueSome st -> return entriesReply (RedisStream.range start finish (countLimit count) rev st), w
-        }
-        |> Outcome.ofResult s w
+        match args with
+        | Error e -> Outcome.error e s w
+        | Ok(struct (start, finish, count)) ->
+            match getStream ctx.NowMs argv[1] (World.db s.Db w) with
+            | Error e -> Outcome.error e s w
+            | Ok ValueNone -> Outcome.reply (RespValue.Array [||]) s w |> keymissWhen ctx true argv[1]
+            | Ok(ValueSome _) when count = 0L -> Outcome.reply RespValue.NullArray s w
+            | Ok(ValueSome st) ->
+                Outcome.reply (entriesReply (RedisStream.range start finish (countLimit count) rev st)) s w
 
 // XRANGE key start end [COUNT count]
 let xrange: Handler = rangeGeneric false

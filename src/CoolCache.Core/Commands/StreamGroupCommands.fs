@@ -24,6 +24,12 @@ let private streamAndGroup (now: int64) (argv: Bytes[]) (db: Db) =
         | ValueNone -> Error(RedisError.NoKeyOrGroup(argv[1], argv[2]))
     | Ok ValueNone -> Error(RedisError.NoKeyOrGroup(argv[1], argv[2]))
 
+/// "keymiss" after a NOGROUP error for an absent key (the read lookup found nothing).
+let private keymissOnNoGroup (ctx: Ctx) (e: RedisError) (key: Bytes) (db: Db) (o: Outcome) =
+    match e with
+    | RedisError.NoKeyOrGroup _ -> keymissWhen ctx (Db.tryGet ctx.NowMs key db).IsNone key o
+    | _ -> o
+
 // ---- XGROUP ---------------------------------------------------------------------------------------
 
 /// The checks every XGROUP subcommand with a key makes first (xgroupCommand): the key must hold a
@@ -229,7 +235,7 @@ let xack: Handler =
 
         match getStream ctx.NowMs argv[1] db with
         | Error e -> Outcome.error e s w
-        | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
+        | Ok ValueNone -> Outcome.reply (RespValue.Integer 0L) s w |> keymissWhen ctx true argv[1]
         | Ok(ValueSome st) ->
             match StreamGroups.tryGroup argv[2] st with
             | ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
@@ -326,7 +332,7 @@ let xpending: Handler =
             range
             |> Result.bind (fun r -> streamAndGroup ctx.NowMs argv db |> Result.map (fun sg -> struct (r, sg)))
         with
-        | Error e -> Outcome.error e s w
+        | Error e -> Outcome.error e s w |> keymissOnNoGroup ctx e argv[1] db
         | Ok(struct (ValueNone, struct (_, g))) -> Outcome.reply (pendingSummary g) s w
         | Ok(struct (ValueSome(struct (minIdle, count, start, finish, consumer)), struct (_, g))) ->
             let candidates =
@@ -461,7 +467,7 @@ let xclaim: Handler =
                     |> Result.map (fun o -> struct (st, g, max minIdle 0L, lastIdArg, o)))
 
         match parsed with
-        | Error e -> Outcome.error e s w
+        | Error e -> Outcome.error e s w |> keymissOnNoGroup ctx e argv[1] db
         | Ok(struct (st, g, minIdle, lastIdArg, struct (force, justId, deliveryTime, retry, lastId))) ->
             let mutable g =
                 if StreamId.compare lastId g.LastId > 0 then
@@ -559,7 +565,7 @@ let xautoclaim: Handler =
                                 Ok(struct (st, g, max minIdle 0L, start, count, justId)))))
 
         match parsed with
-        | Error e -> Outcome.error e s w
+        | Error e -> Outcome.error e s w |> keymissOnNoGroup ctx e argv[1] db
         | Ok(struct (st, g, minIdle, start, count, justId)) ->
             let candidates = StreamGroups.pendingRange start StreamId.max g
             let mutable g = g

@@ -150,13 +150,13 @@ let xinfoStream: Handler =
 
         match reply with
         | Ok r -> Outcome.reply r s w
-        | Error e -> Outcome.error e s w
+        | Error e -> Outcome.error e s w |> keymissWhen ctx (e = RedisError.NoSuchKey) argv[2]
 
 // XINFO GROUPS key
 let xinfoGroups: Handler =
     fun ctx s argv w ->
         match infoStream ctx s argv w with
-        | Error e -> Outcome.error e s w
+        | Error e -> Outcome.error e s w |> keymissWhen ctx (e = RedisError.NoSuchKey) argv[2]
         | Ok st ->
             st.Groups
             |> Seq.map (fun g ->
@@ -177,7 +177,7 @@ let xinfoGroups: Handler =
 let xinfoConsumers: Handler =
     fun ctx s argv w ->
         match infoStream ctx s argv w with
-        | Error e -> Outcome.error e s w
+        | Error e -> Outcome.error e s w |> keymissWhen ctx (e = RedisError.NoSuchKey) argv[2]
         | Ok st ->
             match StreamGroups.tryGroup argv[3] st with
             | ValueNone -> Outcome.error (RedisError.NoSuchGroup(argv[3], argv[2])) s w

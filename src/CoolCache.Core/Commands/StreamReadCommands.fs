@@ -152,6 +152,8 @@ let xread: Handler =
     fun ctx s argv w ->
         let waiter = obj.ReferenceEquals(argv[0], waiterXread)
         let db = World.db s.Db w
+        // Keys the first pass found missing ("keymiss"; Redis looks them up again to serve).
+        let misses = ResizeArray<Bytes>()
 
         let resolved =
             readArgs ctx.NowMs false argv
@@ -169,7 +171,11 @@ let xread: Handler =
                     // A waiter's other keys may have changed type since it blocked: they serve nothing.
                     | Error _ when waiter -> streams[i] <- ValueNone
                     | Error e -> error <- ValueSome e
-                    | Ok st -> streams[i] <- st
+                    | Ok st ->
+                        streams[i] <- st
+
+                        if st.IsNone && not waiter then
+                            misses.Add keys[i]
 
                     if error.IsNone then
                         if cstrIs "$" idArg then
@@ -190,9 +196,20 @@ let xread: Handler =
                 | ValueSome e -> Error e
                 | ValueNone -> Ok(struct (a, keys, ids, streams)))
 
+        let keymisses (o: Outcome) =
+            if ctx.Events then
+                Seq.fold (fun o key -> keymissWhen ctx true key o) o misses
+            else
+                o
+
         match resolved with
-        | Error e -> Outcome.error e s w
+        | Error e -> Outcome.error e s w |> keymisses
         | Ok(struct (a, keys, ids, streams)) ->
+            if not waiter then
+                for i in 0 .. a.Streams - 1 do
+                    if streams[i].IsNone then
+                        misses.Add keys[i]
+
             let parts = ResizeArray()
 
             for i in 0 .. a.Streams - 1 do
@@ -207,14 +224,15 @@ let xread: Handler =
                 | _ -> ()
 
             if parts.Count > 0 then
-                Outcome.reply (streamsReply s parts) s w
+                Outcome.reply (streamsReply s parts) s w |> keymisses
             elif waiter then
                 Outcome.waitForRerun "stream" keys 0L RespValue.NullArray argv s w
             else
                 match a.Block with
                 | ValueSome deadline ->
                     Outcome.waitForRerun "stream" keys deadline RespValue.NullArray (xreadWaiterArgv a keys ids) s w
-                | ValueNone -> Outcome.reply RespValue.NullArray s w
+                    |> keymisses
+                | ValueNone -> Outcome.reply RespValue.NullArray s w |> keymisses
 
 // ---- XREADGROUP ---------------------------------------------------------------------------------
 
@@ -355,7 +373,20 @@ let xreadgroup: Handler =
                 i <- i + 1
 
             match error with
-            | ValueSome e -> Outcome.error e s w
+            | ValueSome e ->
+                // A missing key is the only one looked up and absent: the loop stops at it.
+                let missing =
+                    match e with
+                    | RedisError.NoGroupForXreadgroup(key, _) -> (Db.tryGet ctx.NowMs key db).IsNone
+                    | _ -> false
+
+                Outcome.error e s w
+                |> keymissWhen
+                    ctx
+                    missing
+                    (match e with
+                     | RedisError.NoGroupForXreadgroup(key, _) -> key
+                     | _ -> null)
             | ValueNone ->
                 let parts = ResizeArray()
                 let mutable db = db

@@ -344,6 +344,13 @@ let private ctxAt (now: int64) =
         Events = true
     }
 
+/// The wait requests among a step's effects.
+let private blocks (r: StepResult) =
+    r.Effects
+    |> Array.choose (function
+        | Effect.Block b -> Some b
+        | _ -> None)
+
 /// Commands run end to end through the engine, on a clock the test moves.
 type private Client(proto: int) =
     let mutable world = World.create Config.defaults
@@ -675,8 +682,8 @@ let private exampleTests =
                 c.Run [ "XADD"; "s"; "7-3"; "f"; "v" ] |> ignore
                 let r = c.Exec [ "XREAD"; "BLOCK"; "0"; "STREAMS"; "s"; "t"; "$"; "$" ]
 
-                match r.Effects with
-                | [| Effect.Block request |] ->
+                match blocks r with
+                | [| request |] ->
                     Expect.equal request.Type "stream" "woken by streams"
                     Expect.equal request.TimeoutReply RespValue.NullArray "null array on timeout"
 
@@ -694,14 +701,14 @@ let private exampleTests =
                 let r =
                     c.Exec [ "XREADGROUP"; "GROUP"; "g"; "c"; "BLOCK"; "100"; "STREAMS"; "s"; ">" ]
 
-                match r.Effects with
-                | [| Effect.Block request |] ->
+                match blocks r with
+                | [| request |] ->
                     Expect.equal request.Type "" "any write"
                     Expect.equal request.DeadlineMs 1100L "deadline"
                     // The waiter's command keeps waiting, then is refused once the group is gone.
                     let rerun = request.Argv |> Array.map Bytes.toLatin1 |> List.ofArray
                     Expect.equal (rerun |> List.take 4) [ "XREADGROUP"; "GROUP"; "g"; "c" ] "the group and consumer"
-                    Expect.equal (c.Try request.Argv).Effects.Length 1 "still waiting"
+                    Expect.equal (blocks (c.Try request.Argv)).Length 1 "still waiting"
                     c.Run [ "XGROUP"; "DESTROY"; "s"; "g" ] |> ignore
                     let served = c.Try request.Argv
 
@@ -715,6 +722,81 @@ let private exampleTests =
                         "-NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option\r\n"
                         "a client's own XREADGROUP has the other text"
                 | other -> failtestf "expected one Block effect, got %A" other
+            }
+
+            test "stream commands report Redis 7.0's keyspace events, in order (observed on redis-server)" {
+                let c = Client 2
+
+                let events (argv: string list) =
+                    (c.Exec argv).Effects
+                    |> Array.choose (function
+                        | Effect.Notify e -> Some(e.Event + " " + Bytes.toLatin1 e.Key)
+                        | _ -> None)
+                    |> List.ofArray
+
+                Expect.equal (events [ "XADD"; "s"; "1-1"; "a"; "1" ]) [ "new s"; "xadd s" ] "XADD creating"
+                events [ "XADD"; "s"; "2-1"; "a"; "2" ] |> ignore
+
+                Expect.equal
+                    (events [ "XADD"; "s"; "MAXLEN"; "1"; "3-1"; "a"; "3" ])
+                    [ "xadd s"; "xtrim s" ]
+                    "XADD trimming"
+
+                Expect.equal (events [ "XTRIM"; "s"; "MAXLEN"; "5" ]) [] "XTRIM removing nothing"
+                Expect.equal (events [ "XDEL"; "s"; "9-9" ]) [] "XDEL of nothing"
+                Expect.equal (events [ "XDEL"; "s"; "3-1" ]) [ "xdel s" ] "XDEL"
+                events [ "XADD"; "s"; "5-1"; "a"; "5" ] |> ignore
+                Expect.equal (events [ "XGROUP"; "CREATE"; "s"; "g"; "0" ]) [ "xgroup-create s" ] "XGROUP CREATE"
+
+                Expect.equal
+                    (events [ "XGROUP"; "CREATE"; "s2"; "g"; "$"; "MKSTREAM" ])
+                    [ "new s2"; "xgroup-create s2" ]
+                    "MKSTREAM"
+
+                Expect.equal
+                    (events [ "XGROUP"; "CREATECONSUMER"; "s"; "g"; "c" ])
+                    [ "xgroup-createconsumer s" ]
+                    "CREATECONSUMER"
+
+                Expect.equal (events [ "XGROUP"; "CREATECONSUMER"; "s"; "g"; "c" ]) [] "an existing consumer"
+
+                Expect.equal
+                    (events [ "XREADGROUP"; "GROUP"; "g"; "c2"; "STREAMS"; "s"; ">" ])
+                    [ "xgroup-createconsumer s" ]
+                    "XREADGROUP creating its consumer"
+
+                Expect.equal (events [ "XREADGROUP"; "GROUP"; "g"; "c4"; "STREAMS"; "s"; ">" ]) [] "nothing to serve"
+                Expect.equal (events [ "XCLAIM"; "s"; "g"; "c5"; "0"; "5-1" ]) [ "xgroup-createconsumer s" ] "XCLAIM"
+                Expect.equal (events [ "XACK"; "s"; "g"; "5-1" ]) [] "XACK"
+                Expect.equal (events [ "XGROUP"; "SETID"; "s"; "g"; "0" ]) [ "xgroup-setid s" ] "SETID"
+
+                Expect.equal
+                    (events [ "XGROUP"; "DELCONSUMER"; "s"; "g"; "c" ])
+                    [ "xgroup-delconsumer s" ]
+                    "DELCONSUMER"
+
+                Expect.equal (events [ "XGROUP"; "DELCONSUMER"; "s"; "g"; "nobody" ]) [] "no such consumer"
+                Expect.equal (events [ "XGROUP"; "DESTROY"; "s"; "g" ]) [ "xgroup-destroy s" ] "DESTROY"
+                Expect.equal (events [ "XSETID"; "s"; "9-9" ]) [ "xsetid s" ] "XSETID"
+                Expect.equal (events [ "XADD"; "nos"; "NOMKSTREAM"; "1-1"; "a"; "1" ]) [] "NOMKSTREAM"
+
+                Expect.equal
+                    (events [ "XREAD"; "STREAMS"; "a3"; "a4"; "0"; "0" ])
+                    [ "keymiss a3"; "keymiss a4"; "keymiss a3"; "keymiss a4" ]
+                    "XREAD looks its keys up twice"
+
+                Expect.equal (events [ "XREAD"; "STREAMS"; "a11"; "x" ]) [ "keymiss a11" ] "XREAD stopped by an ID"
+                Expect.equal (events [ "XLEN"; "a1" ]) [ "keymiss a1" ] "XLEN"
+                Expect.equal (events [ "XINFO"; "STREAM"; "a5" ]) [ "keymiss a5" ] "XINFO"
+                Expect.equal (events [ "XPENDING"; "a6"; "g" ]) [ "keymiss a6" ] "XPENDING"
+                Expect.equal (events [ "XAUTOCLAIM"; "a9"; "g"; "c"; "0"; "0" ]) [ "keymiss a9" ] "XAUTOCLAIM"
+
+                Expect.equal
+                    (events [ "XREADGROUP"; "GROUP"; "g"; "c"; "STREAMS"; "a10"; ">" ])
+                    [ "keymiss a10" ]
+                    "XREADGROUP"
+
+                Expect.equal (events [ "XDEL"; "b2"; "1" ]) [] "writes do not miss"
             }
 
             test "XPENDING of an empty PEL answers 0, nil, nil and a null array" {
