@@ -10,7 +10,10 @@ let private touchedKeys (effects: Effect list) =
     effects
     |> Seq.choose (fun e ->
         match e with
-        | Effect.Notify ev when ev.Class <> NotifyClass.KeyMiss -> Some(struct (ev.Db, ev.Key))
+        // keymiss touches nothing; expired concerns a key already absent to readers: a watched key that
+        // was live at WATCH shows as gone at EXEC anyway, one already expired then is no change (multi.c)
+        | Effect.Notify ev when ev.Class <> NotifyClass.KeyMiss && ev.Class <> NotifyClass.Expired ->
+            Some(struct (ev.Db, ev.Key))
         | _ -> None)
 
 /// One command against the World. While clients WATCH keys, commands report what they touch (their
@@ -51,8 +54,6 @@ let private expireGeneric (now: int64) (limit: int) (events: ResizeArray<KeyEven
                 world <- World.withDb i db world
                 removed <- removed + keys.Length
 
-                if world.Watching > 0 then
-                    world <- Watches.touch (keys |> Seq.map (fun k -> struct (i, k))) world
 
                 if not (isNull events) then
                     for key in keys do

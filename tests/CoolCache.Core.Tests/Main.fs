@@ -13,6 +13,7 @@ let all =
             Values.RedisSetTests.tests
             Values.RedisListTests.tests
             Values.RedisSortedSetTests.tests
+            Values.RedisStreamTests.tests
             Protocol.RespWriterTests.tests
             Protocol.RespParserTests.tests
             Protocol.RespReaderTests.tests

@@ -401,6 +401,189 @@ let private scenarios: Scenario list =
         }
     ]
 
+/// Streams (XREAD / XREADGROUP BLOCK): what wakes a waiter and what it reads.
+let private streamScenarios: Scenario list =
+    [
+        {
+            Name = "XREAD BLOCK with $ is served by another client's XADD, with only the new entry"
+            Clients = 2
+            Acts =
+                [
+                    Do(1, [ "XADD"; "s"; "1-1"; "a"; "1" ])
+                    Start(0, [ "XREAD"; "BLOCK"; "0"; "STREAMS"; "s"; "$" ])
+                    Do(1, [ "XADD"; "s"; "2-1"; "b"; "2" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "XREAD BLOCK with $ on a missing key is served by the XADD that creates it"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "XREAD"; "COUNT"; "5"; "BLOCK"; "0"; "STREAMS"; "s"; "$" ])
+                    Do(1, [ "SET"; "other"; "x" ])
+                    Do(1, [ "XADD"; "s"; "3-1"; "a"; "1" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "XREAD BLOCK times out with a null array"
+            Clients = 1
+            Acts =
+                [
+                    Do(0, [ "XADD"; "s"; "1-1"; "a"; "1" ])
+                    Do(0, [ "XREAD"; "BLOCK"; "50"; "STREAMS"; "s"; "$" ])
+                    Do(0, [ "XGROUP"; "CREATE"; "s"; "g"; "$" ])
+                    Do(0, [ "XREADGROUP"; "GROUP"; "g"; "c"; "BLOCK"; "20"; "STREAMS"; "s"; ">" ])
+                ]
+        }
+        {
+            Name = "XREAD BLOCK with an explicit ID waits for a greater one"
+            Clients = 2
+            Acts =
+                [
+                    Do(1, [ "XADD"; "s"; "5-1"; "a"; "1" ])
+                    Start(0, [ "XREAD"; "BLOCK"; "0"; "STREAMS"; "s"; "5-1" ])
+                    Do(1, [ "XDEL"; "s"; "5-1" ])
+                    Do(1, [ "XADD"; "s"; "6-1"; "b"; "2" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "every XREAD waiter on a stream gets the new entry"
+            Clients = 3
+            Acts =
+                [
+                    Start(0, [ "XREAD"; "BLOCK"; "0"; "STREAMS"; "s"; "$" ])
+                    Start(1, [ "XREAD"; "BLOCK"; "0"; "STREAMS"; "s"; "0-0" ])
+                    Do(2, [ "XADD"; "s"; "1-1"; "a"; "1" ])
+                    Await 0
+                    Await 1
+                ]
+        }
+        {
+            Name = "XREAD on several streams is served by the one that gets an entry"
+            Clients = 2
+            Acts =
+                [
+                    Do(1, [ "XADD"; "s1"; "1-1"; "a"; "1" ])
+                    Start(0, [ "XREAD"; "BLOCK"; "0"; "STREAMS"; "s1"; "s2"; "s3"; "$"; "$"; "$" ])
+                    Do(1, [ "XADD"; "s2"; "2-1"; "b"; "2" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "a list pushed to the key does not serve an XREAD waiter"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "XREAD"; "BLOCK"; "0"; "STREAMS"; "s"; "$" ])
+                    Do(1, [ "RPUSH"; "s"; "x" ])
+                    Do(1, [ "DEL"; "s" ])
+                    Do(1, [ "XADD"; "s"; "1-1"; "a"; "1" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "XREADGROUP > waiters are served first come, first served, one entry each"
+            Clients = 3
+            Acts =
+                [
+                    Do(2, [ "XGROUP"; "CREATE"; "s"; "g"; "$"; "MKSTREAM" ])
+                    Start(0, [ "XREADGROUP"; "GROUP"; "g"; "c1"; "BLOCK"; "0"; "STREAMS"; "s"; ">" ])
+                    Start(1, [ "XREADGROUP"; "GROUP"; "g"; "c2"; "BLOCK"; "0"; "STREAMS"; "s"; ">" ])
+                    Do(2, [ "XADD"; "s"; "1-1"; "a"; "1" ])
+                    Await 0
+                    Do(2, [ "XADD"; "s"; "2-1"; "b"; "2" ])
+                    Await 1
+                    Do(2, [ "XPENDING"; "s"; "g" ])
+                    Do(2, [ "XINFO"; "GROUPS"; "s" ])
+                ]
+        }
+        {
+            Name = "XREADGROUP NOACK served by XADD leaves nothing pending"
+            Clients = 2
+            Acts =
+                [
+                    Do(1, [ "XGROUP"; "CREATE"; "s"; "g"; "$"; "MKSTREAM" ])
+                    Start(
+                        0,
+                        [
+                            "XREADGROUP"
+                            "GROUP"
+                            "g"
+                            "c"
+                            "NOACK"
+                            "COUNT"
+                            "1"
+                            "BLOCK"
+                            "0"
+                            "STREAMS"
+                            "s"
+                            ">"
+                        ]
+                    )
+                    Do(1, [ "XADD"; "s"; "1-1"; "a"; "1" ])
+                    Await 0
+                    Do(1, [ "XPENDING"; "s"; "g" ])
+                ]
+        }
+        {
+            Name = "a blocked XREADGROUP whose group is destroyed gets NOGROUP"
+            Clients = 2
+            Acts =
+                [
+                    Do(1, [ "XGROUP"; "CREATE"; "s"; "g"; "$"; "MKSTREAM" ])
+                    Start(0, [ "XREADGROUP"; "GROUP"; "g"; "c"; "BLOCK"; "0"; "STREAMS"; "s"; ">" ])
+                    Do(1, [ "XGROUP"; "DESTROY"; "s"; "g" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "a blocked XREADGROUP whose stream is deleted or overwritten gets UNBLOCKED"
+            Clients = 2
+            Acts =
+                [
+                    Do(1, [ "XGROUP"; "CREATE"; "s"; "g"; "$"; "MKSTREAM" ])
+                    Start(0, [ "XREADGROUP"; "GROUP"; "g"; "c"; "BLOCK"; "0"; "STREAMS"; "s"; ">" ])
+                    Do(1, [ "DEL"; "s" ])
+                    Await 0
+                    Do(1, [ "XGROUP"; "CREATE"; "s"; "g"; "$"; "MKSTREAM" ])
+                    Start(0, [ "XREADGROUP"; "GROUP"; "g"; "c"; "BLOCK"; "0"; "STREAMS"; "s"; ">" ])
+                    Do(1, [ "SET"; "s"; "x" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "XGROUP SETID and XSETID do not wake a blocked XREADGROUP, the next XADD does"
+            Clients = 2
+            Acts =
+                [
+                    Do(1, [ "XADD"; "s"; "1-1"; "a"; "1" ])
+                    Do(1, [ "XGROUP"; "CREATE"; "s"; "g"; "$" ])
+                    Start(0, [ "XREADGROUP"; "GROUP"; "g"; "c"; "BLOCK"; "0"; "STREAMS"; "s"; ">" ])
+                    Do(1, [ "XGROUP"; "SETID"; "s"; "g"; "0" ])
+                    Do(1, [ "XSETID"; "s"; "5-0" ])
+                    Do(1, [ "XADD"; "s"; "6-1"; "b"; "2" ])
+                    Await 0
+                ]
+        }
+        {
+            Name = "CLIENT UNBLOCK ends a blocked XREAD with null, or with the UNBLOCKED error"
+            Clients = 2
+            Acts =
+                [
+                    Start(0, [ "XREAD"; "BLOCK"; "0"; "STREAMS"; "s"; "$" ])
+                    Unblock(1, 0, [])
+                    Await 0
+                    Do(1, [ "XGROUP"; "CREATE"; "s"; "g"; "$"; "MKSTREAM" ])
+                    Start(0, [ "XREADGROUP"; "GROUP"; "g"; "c"; "BLOCK"; "0"; "STREAMS"; "s"; ">" ])
+                    Unblock(1, 0, [ "ERROR" ])
+                    Await 0
+                ]
+        }
+    ]
+
 let private pair =
     lazy
         (task {
@@ -564,7 +747,7 @@ let private scenarioTests (name: string) (scenarios: Scenario list) =
     <| testList
         name
         [
-            for scenario in scenarios do
+            for scenario in scenarios @ streamScenarios do
                 for resp3 in [ false; true ] do
                     let name = scenario.Name + (if resp3 then " (RESP3)" else "")
 

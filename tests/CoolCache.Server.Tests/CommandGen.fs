@@ -303,6 +303,7 @@ let private wrongArity: Gen<Draft> =
                     "DISCARD", 2
                     "WATCH", 0
                     "UNWATCH", 1
+                    yield! GenStreams.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -351,11 +352,19 @@ let private anyCommand: Gen<Draft> =
             10, GenLists.commands
             10, GenSortedSets.commands
             12, GenSort.commands
+            12, GenStreams.commands
         ]
 
 /// A command whose reply compares exactly: inside MULTI its reply becomes part of EXEC's array.
+/// OBJECT is left out: inside EXEC Redis's queued argv still holds a value just SET, so OBJECT REFCOUNT
+/// answers 2 there (1 here), an artefact of its object sharing.
 let private exactCommand: Gen<Draft> =
-    anyCommand |> Gen.filter (fun d -> d.Cmp = Exact)
+    anyCommand
+    |> Gen.filter (fun d ->
+        d.Cmp = Exact
+        && (match d.Parts with
+            | Lit name :: _ -> Text.Encoding.Latin1.GetString(name).ToUpperInvariant() <> "OBJECT"
+            | _ -> true))
 
 /// A transaction (multi.c): maybe WATCH some keys and run commands (which may touch them), then MULTI,
 /// queued commands (some rejected at queue time: EXECABORT) and EXEC or DISCARD.

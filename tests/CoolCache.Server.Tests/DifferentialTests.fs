@@ -73,6 +73,14 @@ let deliberateDifferences: (string * string) list =
         "Redis 7.0's SORT tests errno == ERANGE after strtod without clearing errno first, so an ERANGE left by an earlier command (a SORT weight such as 1e400, a ZADD score such as 5e-324) makes every later numeric SORT of a value Redis does not hold as an integer fail, until some system call changes errno; CoolCache judges each score on its own. The harness resets the oracle's errno (it opens and closes a connection) before each numeric SORT, which it runs on its own"
         "SORT, SORT_RO of sets or pool keys with ALPHA ties or BY nosort (SortedArray, generator)",
         "Redis leaves ALPHA ties (equal or missing BY weights, strings equal up to a NUL byte) and BY nosort in a set's dict order; such sorts are compared as sorted arrays and generated without LIMIT (which would pick a hash-order subset) and without STORE of tied ALPHA BY results; on the list-only key \"sl\" they are compared exactly"
+        "XADD with * (StreamIdShape, generator)",
+        "the ID comes from each server's clock; \"*\" is only generated on a key of its own (no other stream command reads it) and both replies must be \"<ms>-<seq>\" IDs (or the same error); every other XADD uses explicit IDs or \"<ms>-*\", which are deterministic"
+        "XPENDING (extended form), XINFO CONSUMERS, XINFO STREAM FULL (Clocked)",
+        "delivery times, seen times and idle durations are clock readings taken a few ms apart on the two servers: unix-ms times (>= 10^12) and idle values may differ by up to 1000 ms, everything else (shape, IDs, counts, names) is compared exactly. Idle thresholds (XPENDING IDLE, XCLAIM and XAUTOCLAIM min-idle-time) are generated as 0 or an hour, never near a real idle time"
+        "blocked XREAD/XREADGROUP served by several streams at once (not generated)",
+        "Redis answers a waiter with the one stream that woke it; CoolCache runs the read again over all its streams, so a MULTI that adds to two of them (or XADD then XDEL of the same entry) can answer differently"
+        "XADD <ms>-* after <ms>-18446744073709551615 (not generated)",
+        "Redis 7.0's streamAppendItem fails there without setting errno, so XADD answers \"equal or smaller than the target stream top item\" when an earlier command left EDOM in errno and \"Elements are too large to be stored\" otherwise; CoolCache always answers the latter (what Redis answers with a fresh errno). The generator never makes a stream's last ID <ms>-<max sequence> below the last possible ID"
         "relative TTL amounts (generator)",
         "each step's relative EX/PX amount is unique within a sequence (base + step index), so GT/LT comparisons never tie on a millisecond boundary; TTLs are >= 100s so nothing expires during a sequence"
     ]
@@ -107,6 +115,48 @@ let private pairsOf (r: Reply) : (string * (string * string) list) option =
         Some("array", xs |> List.chunkBySize 2 |> List.map (fun p -> text p[0], text p[1]))
     | _ -> None
 
+/// "<ms>-<seq>" in decimal digits.
+let private isStreamId (b: byte[]) =
+    let text = Encoding.Latin1.GetString b
+
+    match text.Split('-') with
+    | [| ms; seq |] ->
+        ms.Length > 0
+        && seq.Length > 0
+        && Seq.forall Char.IsAsciiDigit ms
+        && Seq.forall Char.IsAsciiDigit seq
+    | _ -> false
+
+/// How far apart two clock readings of the same event may be on the two servers (Clocked).
+let private clockTolerance = 1000L
+
+/// Clocked: equal replies except clock readings: integers that are unix-ms times (both >= 10^12) or
+/// idle durations (the value after an "idle" key, the third element of an XPENDING row).
+let rec private sameClocked (idle: bool) (o: Reply) (c: Reply) =
+    let within (a: int64) (b: int64) = abs (a - b) <= clockTolerance
+
+    match o, c with
+    | Integer a, Integer b ->
+        a = b
+        || ((idle || (a >= 1_000_000_000_000L && b >= 1_000_000_000_000L)) && within a b)
+    | Array [ Bulk _ as i1; Bulk _ as c1; Integer _ as t1; Integer n1 ],
+      Array [ Bulk _ as i2; Bulk _ as c2; Integer _ as t2; Integer n2 ] ->
+        // An XPENDING row: [id, consumer, idle ms, deliveries].
+        i1 = i2 && c1 = c2 && sameClocked true t1 t2 && n1 = n2
+    | Array xs, Array ys when xs.Length = ys.Length ->
+        // RESP2 maps are flat arrays: a value after the key "idle" is a duration.
+        let keys =
+            if xs.IsEmpty then
+                []
+            else
+                Bulk [||] :: List.truncate (xs.Length - 1) xs
+
+        List.zip3 keys xs ys
+        |> List.forall (fun (k, x, y) -> sameClocked (k = Bulk(latin1 "idle")) x y)
+    | Map xs, Map ys when xs.Length = ys.Length ->
+        List.forall2 (fun (k1, v1) (k2, v2) -> k1 = k2 && sameClocked (k1 = Bulk(latin1 "idle")) v1 v2) xs ys
+    | a, b -> a = b
+
 /// None when the two replies agree for this kind of step; Some explanation otherwise.
 let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string option =
     if sameBytes oracle candidate then
@@ -120,6 +170,10 @@ let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string 
         | ScanAll, _, _
         | HashScanAll, _, _
         | RandomFields, _, _ -> Some "replies differ"
+        | StreamIdShape, Some(Bulk o), Some(Bulk c) when isStreamId o && isStreamId c -> None
+        | StreamIdShape, _, _ -> Some "replies differ (XADD *: not both IDs)"
+        | Clocked, Some o, Some c when sameClocked false o c -> None
+        | Clocked, _, _ -> Some "replies differ (beyond the clock tolerance)"
         | MemberScanAll, _, _
         | RandomMembers _, _, _
         | RandomScored, _, _
@@ -163,7 +217,8 @@ let compareReplies (cmp: Compare) (oracle: byte[]) (candidate: byte[]) : string 
         | HelloReply, Some(Array _), Some(Array _) -> None
         | HelloReply, _, _ -> Some "HELLO replies are of different kinds"
         | RandomKey, Some(NullBulk | Null), Some(NullBulk | Null) -> Some "replies differ (null encoding)"
-        | RandomKey, Some(Bulk _), Some(Bulk c) when isPoolKey c || GenSort.isSortKey c -> None
+        | RandomKey, Some(Bulk _), Some(Bulk c) when isPoolKey c || GenSort.isSortKey c || GenStreams.isAutoKey c ->
+            None
         | RandomKey, _, _ -> Some "RANDOMKEY: not both nil / both a key"
 
 let private replyKey =
@@ -368,6 +423,7 @@ let private prelude =
         [ "SELECT"; "0" ]
         [ "FLUSHALL" ]
         [ "CONFIG"; "SET"; "set-max-intset-entries"; "512" ]
+        [ "CONFIG"; "SET"; "stream-node-max-entries"; "100" ]
     ]
     |> List.map (List.map latin1)
 
@@ -917,6 +973,17 @@ let private sortedSetSequences =
         "GenSortedSets.sequence"
         5
 
+/// Sequences of mostly stream commands (a fifth as many), after a random stream node size, so that
+/// streams grow over several nodes, get groups and pending entries, and are trimmed.
+let private streamSequences =
+    generatedSequencesWith
+        "generated stream sequences get byte-identical replies from redis and CoolCache"
+        (fun seed ->
+            FsCheck.FSharp.Gen.sampleWithSeed (rndForSeed seed) 50 1 GenStreams.sequence
+            |> Array.head)
+        "GenStreams.sequence"
+        5
+
 /// Runs string commands on both servers (after FLUSHALL), checks the servers agree on every
 /// reply, and returns the oracle's replies as escaped strings.
 let private agree (cmds: string list list) : Task<string list> =
@@ -1093,6 +1160,7 @@ let tests =
                 yield! selfChecks
                 yield generatedSequences
                 yield sortedSetSequences
+                yield streamSequences
                 yield! scenarios
             ]
     )

@@ -54,6 +54,12 @@ type Compare =
     /// too unless the set is a skiplist whose members have different scores (Redis's answer then depends
     /// on its random levels)
     | LexRange
+    /// XADD with "*": both replies are IDs ("<ms>-<seq>"; the clock picks them), or the same error
+    | StreamIdShape
+    /// XPENDING (extended), XINFO CONSUMERS, XINFO STREAM FULL: the replies have the same shape and
+    /// contents except clock readings: unix-ms times (delivery and seen times) and idle durations may
+    /// differ by up to 1000 ms
+    | Clocked
 
 /// One generated command.
 type Step = { Args: byte[] list; Compare: Compare }

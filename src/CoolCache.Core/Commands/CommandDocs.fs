@@ -44,6 +44,7 @@ let categories (spec: CommandSpec) =
         | CommandGroup.List -> "@list"
         | CommandGroup.Hash -> "@hash"
         | CommandGroup.String -> "@string"
+        | CommandGroup.Stream -> "@stream"
         | _ -> ()
         if has CommandFlags.Admin spec then
             "@admin"
@@ -63,12 +64,14 @@ let private keyRange (spec: CommandSpec) =
     | KeySpec.NoKeys -> 0, 0, 0
     | KeySpec.Range(first, last, step) -> first, last, step
     | KeySpec.Numkeys _ -> 0, 0, 0
+    | KeySpec.Keyword _ -> 0, 0, 0
 
 /// The flag names COMMAND INFO shows; movablekeys (derived from a keynum key spec) in Redis's place.
 let private flagList (spec: CommandSpec) =
     let movable =
         match spec.Keys with
-        | KeySpec.Numkeys _ -> true
+        | KeySpec.Numkeys _
+        | KeySpec.Keyword _ -> true
         | _ -> false
 
     [
@@ -144,6 +147,37 @@ let rec info (spec: CommandSpec) : RespValue =
                     |]
             |]
 
+        | KeySpec.Keyword keyword ->
+            [|
+                RespValue.Map
+                    [|
+                        struct (str "flags", RespValue.Set [||])
+                        struct (str "begin_search",
+                                RespValue.Map
+                                    [|
+                                        struct (str "type", str "keyword")
+                                        struct (str "spec",
+                                                RespValue.Map
+                                                    [|
+                                                        struct (str "keyword", str keyword)
+                                                        struct (str "startfrom", RespValue.Integer 1L)
+                                                    |])
+                                    |])
+                        struct (str "find_keys",
+                                RespValue.Map
+                                    [|
+                                        struct (str "type", str "range")
+                                        struct (str "spec",
+                                                RespValue.Map
+                                                    [|
+                                                        struct (str "lastkey", RespValue.Integer -1L)
+                                                        struct (str "keystep", RespValue.Integer 1L)
+                                                        struct (str "limit", RespValue.Integer 2L)
+                                                    |])
+                                    |])
+                    |]
+            |]
+
     RespValue.Array
         [|
             str spec.FullName
@@ -169,6 +203,7 @@ let private groupName (g: CommandGroup) =
     | CommandGroup.Set -> "set"
     | CommandGroup.SortedSet -> "sorted-set"
     | CommandGroup.Transaction -> "transactions"
+    | CommandGroup.Stream -> "stream"
 
 let rec docs (spec: CommandSpec) : RespValue =
     RespValue.Map

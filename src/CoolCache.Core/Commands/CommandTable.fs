@@ -49,7 +49,8 @@ let private V = CommandGroup.Server
 let private H = CommandGroup.Hash
 let private T = CommandGroup.Set
 let private Z = CommandGroup.SortedSet
-let private X = CommandGroup.Transaction
+let private Tx = CommandGroup.Transaction
+let private X = CommandGroup.Stream
 
 let rec private table: Lazy<CommandSpec list> =
     lazy
@@ -216,16 +217,43 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "ZINTERCARD" -3 R (KeySpec.Numkeys 1) Z "7.0.0" "Intersect multiple sorted sets and return the cardinality of the result" "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets." SortedSetAlgebraCommands.zintercard
           cmd "ZSCAN" -3 R keys1 Z "2.8.0" "Incrementally iterate sorted sets elements and associated scores" "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.." SortedSetCommands.zscan
 
+          // streams (t_stream.c)
+          cmd "XADD" -5 (W ||| Deny ||| Fast) keys1 X "5.0.0" "Appends a new entry to a stream" "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted." StreamCommands.xadd
+          cmd "XLEN" 2 (R ||| Fast) keys1 X "5.0.0" "Return the number of entries in a stream" "O(1)" StreamCommands.xlen
+          cmd "XRANGE" -4 R keys1 X "5.0.0" "Return a range of elements in a stream, with IDs matching the specified IDs interval" "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1)." StreamCommands.xrange
+          cmd "XREVRANGE" -4 R keys1 X "5.0.0" "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE" "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1)." StreamCommands.xrevrange
+          cmd "XDEL" -3 (W ||| Fast) keys1 X "5.0.0" "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist." "O(1) for each single item to delete in the stream, regardless of the stream size." StreamCommands.xdel
+          cmd "XTRIM" -4 W keys1 X "5.0.0" "Trims the stream to (approximately if '~' is passed) a certain size" "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation." StreamCommands.xtrim
+          cmd "XSETID" -3 (W ||| Deny ||| Fast) keys1 X "5.0.0" "An internal command for replicating stream values" "O(1)" StreamCommands.xsetid
+          cmd "XREAD" -4 (R ||| F.Blocking) (KeySpec.Keyword "STREAMS") X "5.0.0" "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block." "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data." StreamReadCommands.xread
+          cmd "XREADGROUP" -7 (W ||| F.Blocking) (KeySpec.Keyword "STREAMS") X "5.0.0" "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block." "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data." StreamReadCommands.xreadgroup
+          container "XGROUP" F.None X "5.0.0" "A container for consumer groups commands" [
+              cmd "CREATE" -5 (W ||| Deny) (KeySpec.Range(2, 2, 1)) X "5.0.0" "Create a consumer group." "O(1)" StreamGroupCommands.xgroupCreate
+              cmd "SETID" -5 W (KeySpec.Range(2, 2, 1)) X "5.0.0" "Set a consumer group to an arbitrary last delivered ID value." "O(1)" StreamGroupCommands.xgroupSetid
+              cmd "DESTROY" 4 W (KeySpec.Range(2, 2, 1)) X "5.0.0" "Destroy a consumer group." "O(N) where N is the number of entries in the group's pending entries list (PEL)." StreamGroupCommands.xgroupDestroy
+              cmd "CREATECONSUMER" 5 (W ||| Deny) (KeySpec.Range(2, 2, 1)) X "6.2.0" "Create a consumer in a consumer group." "O(1)" StreamGroupCommands.xgroupCreateconsumer
+              cmd "DELCONSUMER" 5 W (KeySpec.Range(2, 2, 1)) X "5.0.0" "Delete a consumer from a consumer group." "O(1)" StreamGroupCommands.xgroupDelconsumer
+              cmd "HELP" 2 (F.Loading ||| F.Stale) none X "5.0.0" "Show helpful text about the different subcommands" "O(1)" StreamGroupCommands.xgroupHelp ]
+          cmd "XACK" -4 (W ||| Fast) keys1 X "5.0.0" "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL." "O(1) for each message ID processed." StreamGroupCommands.xack
+          cmd "XPENDING" -3 R keys1 X "5.0.0" "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged." "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer." StreamGroupCommands.xpending
+          cmd "XCLAIM" -6 (W ||| Fast) keys1 X "5.0.0" "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer." "O(log N) with N being the number of messages in the PEL of the consumer group." StreamGroupCommands.xclaim
+          cmd "XAUTOCLAIM" -6 (W ||| Fast) keys1 X "6.2.0" "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer." "O(1) if COUNT is small." StreamGroupCommands.xautoclaim
+          container "XINFO" F.None X "5.0.0" "A container for stream introspection commands" [
+              cmd "STREAM" -3 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "Get information about a stream" "O(1)" StreamInfoCommands.xinfoStream
+              cmd "GROUPS" 3 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "List the consumer groups of a stream" "O(1)" StreamInfoCommands.xinfoGroups
+              cmd "CONSUMERS" 4 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "List the consumers in a consumer group" "O(1)" StreamInfoCommands.xinfoConsumers
+              cmd "HELP" 2 (F.Loading ||| F.Stale) none X "5.0.0" "Show helpful text about the different subcommands" "O(1)" StreamInfoCommands.xinfoHelp ]
+
           // connection (networking.c)
           cmd "PING" -1 Fast none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping
           cmd "ECHO" 2 Fast none C "1.0.0" "Returns the given string." "O(1)" ConnectionCommands.echo
           cmd "QUIT" -1 (Conn ||| F.NoAuth ||| F.AllowBusy) none C "1.0.0" "Closes the connection." "O(1)" ConnectionCommands.quit
           // transactions (multi.c)
-          cmd "MULTI" 1 (Conn ||| F.AllowBusy) none X "1.2.0" "Mark the start of a transaction block" "O(1)" TransactionCommands.multi
-          cmd "EXEC" 1 (F.NoScript ||| F.Loading ||| F.Stale) none X "1.2.0" "Execute all commands issued after MULTI" "Depends on commands in the transaction" TransactionCommands.execRow
-          cmd "DISCARD" 1 (Conn ||| F.AllowBusy) none X "2.0.0" "Discard all commands issued after MULTI" "O(N), when N is the number of queued commands" TransactionCommands.discard
-          cmd "WATCH" -2 (Conn ||| F.AllowBusy) keysAll X "2.2.0" "Watch the given keys to determine execution of the MULTI/EXEC block" "O(1) for every key." TransactionCommands.watch
-          cmd "UNWATCH" 1 (Conn ||| F.AllowBusy) none X "2.2.0" "Forget about all watched keys" "O(1)" TransactionCommands.unwatch
+          cmd "MULTI" 1 (Conn ||| F.AllowBusy) none Tx "1.2.0" "Mark the start of a transaction block" "O(1)" TransactionCommands.multi
+          cmd "EXEC" 1 (F.NoScript ||| F.Loading ||| F.Stale) none Tx "1.2.0" "Execute all commands issued after MULTI" "Depends on commands in the transaction" TransactionCommands.execRow
+          cmd "DISCARD" 1 (Conn ||| F.AllowBusy) none Tx "2.0.0" "Discard all commands issued after MULTI" "O(N), when N is the number of queued commands" TransactionCommands.discard
+          cmd "WATCH" -2 (Conn ||| F.AllowBusy) keysAll Tx "2.2.0" "Watch the given keys to determine execution of the MULTI/EXEC block" "O(1) for every key." TransactionCommands.watch
+          cmd "UNWATCH" 1 (Conn ||| F.AllowBusy) none Tx "2.2.0" "Forget about all watched keys" "O(1)" TransactionCommands.unwatch
           cmd "RESET" 1 (Conn ||| F.NoAuth) none C "6.2.0" "Resets the connection." "O(1)" ConnectionCommands.reset
           cmd "HELLO" -1 (Conn ||| F.NoAuth) none C "6.0.0" "Handshakes with the Redis server." "O(1)" ConnectionCommands.hello
           cmd "AUTH" -2 (Conn ||| F.NoAuth ||| F.AllowBusy) none C "1.0.0" "Authenticates the connection." "O(N)" ConnectionCommands.auth

@@ -74,20 +74,7 @@ let private runsInMulti (spec: CommandSpec) =
 
 /// The key arguments of a command, by its key spec.
 let private keysOf (spec: CommandSpec) (argv: Bytes[]) : Bytes[] =
-    match spec.Keys with
-    | KeySpec.NoKeys -> [||]
-    | KeySpec.Range(first, last, step) ->
-        let last = if last < 0 then argv.Length + last else last
-
-        [|
-            for i in first..step..last do
-                if i < argv.Length then
-                    argv[i]
-        |]
-    | KeySpec.Numkeys index ->
-        match Numbers.tryParseInt64 argv[index] with
-        | ValueSome n when n > 0L && int64 index + n < int64 argv.Length -> argv[index + 1 .. index + int n]
-        | _ -> [||]
+    LazyExpiry.keyPositions spec argv |> List.map (fun i -> argv[i]) |> Array.ofList
 
 /// Runs a handler; while clients WATCH keys, a write command's watched keys whose value object or
 /// deadline it changed get new stamps (touchWatchedKey), even when a later command undoes the change.
@@ -103,21 +90,29 @@ let private run (spec: CommandSpec) (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: 
         if watched.Length = 0 then
             LazyExpiry.run ctx spec s argv w
         else
-            let seen (w: World) (k: Bytes) =
+            // Before: the live value (a key already past its deadline counts as absent, and its lazy
+            // removal as no change: multi.c's expired flag). After: what is stored, expired or not: SET
+            // with a past PXAT still writes the key, then it expires.
+            let seen (live: bool) (w: World) (k: Bytes) =
                 let d = World.db db w
 
-                // stored values, expired or not: SET with a past PXAT still writes the key (then it expires)
-                match d.Keys.TryFind k with
+                let v =
+                    if live then
+                        Keyspace.Db.tryGet ctx.NowMs k d
+                    else
+                        d.Keys.TryFind k
+
+                match v with
                 | ValueSome v -> box v, Keyspace.Db.deadline k d
                 | ValueNone -> null, ValueNone
 
-            let before = watched |> Array.map (seen w)
+            let before = watched |> Array.map (seen true w)
             let o = LazyExpiry.run ctx spec s argv w
 
             let changed =
                 watched
                 |> Array.mapi (fun i k ->
-                    let v, d = seen o.World k
+                    let v, d = seen false o.World k
                     let v0, d0 = before[i]
 
                     if obj.ReferenceEquals(v, v0) && d = d0 then

@@ -102,6 +102,46 @@ type RedisError =
     | WeightNotFloat
     // sort (sort.c)
     | SortScoreNotDouble
+    // streams (t_stream.c)
+    | InvalidStreamId
+    | StreamIdNotGreater
+    | StreamIdZero
+    | StreamExhausted
+    | StreamElementsTooLarge
+    | MaxLenNegative
+    | StreamLimitNegative
+    | MaxLenAndMinId
+    | LimitWithoutStrategy
+    | LimitWithoutApprox
+    | XtrimWithoutStrategy
+    | InvalidStartId
+    | InvalidEndId
+    | XsetidBelowTop
+    | XsetidEntriesAddedBelowLength
+    | EntriesAddedNegative
+    | XsetidBelowMaxDeleted
+    | UnbalancedStreams
+    | GroupOptionInXread
+    | NoackOptionInXread
+    | MissingGroupOption
+    | DollarInXreadgroup
+    | GreaterIdInXread
+    | NoGroupForXreadgroup of key: Bytes * group: Bytes
+    | NoGroupBlocked
+    | StreamKeyGone
+    | NoKeyOrGroup of key: Bytes * group: Bytes
+    | NoSuchGroup of group: Bytes * key: Bytes
+    | BusyGroup
+    | XgroupNeedsKey
+    | EntriesReadNegative
+    | XclaimMinIdle
+    | XclaimIdle
+    | XclaimTime
+    | XclaimRetryCount
+    | XclaimOption of option: Bytes
+    | XautoclaimMinIdle
+    | XautoclaimCount
+    | XautoclaimCountTooHigh
     | Custom of text: string
 
 module RedisError =
@@ -234,6 +274,68 @@ module RedisError =
         | RedisError.NoInputKeys cmd -> sprintf "ERR at least 1 input key is needed for '%s' command" cmd
         | RedisError.WeightNotFloat -> "ERR weight value is not a float"
         | RedisError.SortScoreNotDouble -> "ERR One or more scores can't be converted into double"
+        | RedisError.InvalidStreamId -> "ERR Invalid stream ID specified as stream command argument"
+        | RedisError.StreamIdNotGreater ->
+            "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+        | RedisError.StreamIdZero -> "ERR The ID specified in XADD must be greater than 0-0"
+        | RedisError.StreamExhausted -> "ERR The stream has exhausted the last possible ID, unable to add more items"
+        | RedisError.StreamElementsTooLarge -> "ERR Elements are too large to be stored"
+        | RedisError.MaxLenNegative -> "ERR The MAXLEN argument must be >= 0."
+        | RedisError.StreamLimitNegative -> "ERR The LIMIT argument must be >= 0."
+        | RedisError.MaxLenAndMinId -> "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
+        | RedisError.LimitWithoutStrategy ->
+            "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
+        | RedisError.LimitWithoutApprox -> "ERR syntax error, LIMIT cannot be used without the special ~ option"
+        | RedisError.XtrimWithoutStrategy -> "ERR syntax error, XTRIM must be called with a trimming strategy"
+        | RedisError.InvalidStartId -> "ERR invalid start ID for the interval"
+        | RedisError.InvalidEndId -> "ERR invalid end ID for the interval"
+        | RedisError.XsetidBelowTop -> "ERR The ID specified in XSETID is smaller than the target stream top item"
+        | RedisError.XsetidEntriesAddedBelowLength ->
+            "ERR The entries_added specified in XSETID is smaller than the target stream length"
+        | RedisError.EntriesAddedNegative -> "ERR entries_added must be positive"
+        | RedisError.XsetidBelowMaxDeleted ->
+            "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
+        | RedisError.UnbalancedStreams ->
+            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
+        | RedisError.GroupOptionInXread ->
+            "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+        | RedisError.NoackOptionInXread ->
+            "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
+        | RedisError.MissingGroupOption -> "ERR Missing GROUP option for XREADGROUP"
+        | RedisError.DollarInXreadgroup ->
+            "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."
+        | RedisError.GreaterIdInXread ->
+            "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."
+        | RedisError.NoGroupForXreadgroup(key, group) ->
+            sprintf
+                "NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option"
+                (cstr key Int32.MaxValue)
+                (cstr group Int32.MaxValue)
+        | RedisError.NoGroupBlocked -> "NOGROUP the consumer group this client was blocked on no longer exists"
+        | RedisError.StreamKeyGone -> "UNBLOCKED the stream key no longer exists"
+        | RedisError.NoKeyOrGroup(key, group) ->
+            sprintf
+                "NOGROUP No such key '%s' or consumer group '%s'"
+                (cstr key Int32.MaxValue)
+                (cstr group Int32.MaxValue)
+        | RedisError.NoSuchGroup(group, key) ->
+            sprintf
+                "NOGROUP No such consumer group '%s' for key name '%s'"
+                (cstr group Int32.MaxValue)
+                (cstr key Int32.MaxValue)
+        | RedisError.BusyGroup -> "BUSYGROUP Consumer Group name already exists"
+        | RedisError.XgroupNeedsKey ->
+            "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically."
+        | RedisError.EntriesReadNegative -> "ERR value for ENTRIESREAD must be positive or -1"
+        | RedisError.XclaimMinIdle -> "ERR Invalid min-idle-time argument for XCLAIM"
+        | RedisError.XclaimIdle -> "ERR Invalid IDLE option argument for XCLAIM"
+        | RedisError.XclaimTime -> "ERR Invalid TIME option argument for XCLAIM"
+        | RedisError.XclaimRetryCount -> "ERR Invalid RETRYCOUNT option argument for XCLAIM"
+        | RedisError.XclaimOption opt -> sprintf "ERR Unrecognized XCLAIM option '%s'" (cstr opt Int32.MaxValue)
+        | RedisError.XautoclaimMinIdle -> "ERR Invalid min-idle-time argument for XAUTOCLAIM"
+        | RedisError.XautoclaimCount -> "ERR COUNT must be > 0"
+        | RedisError.XautoclaimCountTooHigh ->
+            "ERR Insufficient memory, failed allocating transient memory, COUNT too high."
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -28,6 +28,18 @@ let keyPositions (spec: CommandSpec) (argv: Bytes[]) : int list =
         match Numbers.tryParseInt64 argv[index] with
         | ValueSome n when n >= 1L && n <= int64 (argv.Length - index - 1) -> [ index + 1 .. index + int n ]
         | _ -> []
+    | KeySpec.Keyword keyword ->
+        // XREAD ... STREAMS key [key ...] id [id ...]: the first half of what follows the keyword
+        match Array.tryFindIndex (fun (a: Bytes) -> Bytes.equalsToken a keyword) argv[1..] with
+        | Some i ->
+            let first = i + 2
+            let rest = argv.Length - first
+
+            if rest > 0 && rest % 2 = 0 then
+                [ first .. first + rest / 2 - 1 ]
+            else
+                []
+        | None -> []
 
 /// The keys of argv in the session's database that are past their deadline at now, with the position
 /// of their first mention, in argv order.

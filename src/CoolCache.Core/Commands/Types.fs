@@ -35,6 +35,9 @@ type KeySpec =
     /// argv[index] is the number of keys, which follow it (SINTERCARD, ZUNIONSTORE, LMPOP...): Redis's
     /// "keynum" key spec (keynumidx 0, firstkey 1, keystep 1); COMMAND INFO shows 0 0 0 and movablekeys.
     | Numkeys of index: int
+    /// The keys follow a keyword searched for from argv[1] and are half the arguments after it (XREAD
+    /// ... STREAMS key... id...): Redis's "keyword" key spec with a range of limit 2 (movablekeys).
+    | Keyword of keyword: string
 
 [<RequireQualifiedAccess>]
 type CommandGroup =
@@ -47,6 +50,7 @@ type CommandGroup =
     | Set
     | SortedSet
     | Transaction
+    | Stream
 
 /// One connected client as the host sees it (CLIENT LIST / CLIENT INFO fields).
 type ClientInfo =
@@ -144,11 +148,15 @@ type BlockRequest =
     {
         Db: int
         Keys: Bytes[]
-        /// The TYPE name a key must hold to serve this client ("list", "zset").
+        /// The TYPE name a key must hold to serve this client ("list", "zset"); "" runs the command again
+        /// after every write, whatever the keys hold (XREADGROUP must learn that its key or group is gone).
         Type: string
         /// Unix ms; 0 waits forever.
         DeadlineMs: int64
         TimeoutReply: RespValue
+        /// The command the host runs again (null: the one that blocked). XREAD's "$" means the last ID
+        /// when the client blocked, so XREAD asks for a run with the IDs it resolved.
+        Argv: Bytes[]
     }
 
 /// Keyspace-notification classes (notify.c NOTIFY_*, same bits): what an event is about, matched
@@ -424,9 +432,18 @@ module Outcome =
         | Ok(reply', w', _) -> reply reply' s w'
         | Error e -> error e s w
 
-    /// Wait in the session's database until one of keys holds a value of TYPE keyType (BLPOP, BZPOPMIN...).
-    /// Inside EXEC nothing blocks: the client gets the timeout reply at once, as Redis does.
-    let waitFor (keyType: string) (keys: Bytes[]) (deadline: int64) (timeoutReply: RespValue) (s: Session) (w: World) =
+    /// Wait in the session's database until one of keys holds a value of TYPE keyType ("" = after any
+    /// write), then run argv (null = this same command) again (XREAD, XREADGROUP). Inside EXEC nothing
+    /// blocks: the client gets the timeout reply at once, as Redis does.
+    let waitForRerun
+        (keyType: string)
+        (keys: Bytes[])
+        (deadline: int64)
+        (timeoutReply: RespValue)
+        (argv: Bytes[])
+        (s: Session)
+        (w: World)
+        =
         if s.InExec then
             reply timeoutReply s w
         else
@@ -443,7 +460,12 @@ module Outcome =
                                 Type = keyType
                                 DeadlineMs = deadline
                                 TimeoutReply = timeoutReply
+                                Argv = argv
                             }
                     ]
                 Silent = true
             }
+
+    /// Wait in the session's database until one of keys holds a value of TYPE keyType (BLPOP, BZPOPMIN...).
+    let waitFor (keyType: string) (keys: Bytes[]) (deadline: int64) (timeoutReply: RespValue) (s: Session) (w: World) =
+        waitForRerun keyType keys deadline timeoutReply null s w

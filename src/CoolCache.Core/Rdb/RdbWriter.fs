@@ -130,10 +130,13 @@ let typeOf (v: Value) =
     | Value.Set _ -> TypeSet
     | Value.SortedSet _ -> TypeZset2
     | Value.Hash _ -> TypeHash
+    | Value.Stream _ -> TypeStreamListpacks2
 
-/// The value's payload (after its type byte).
+/// The value's payload (after its type byte). Streams are not written yet (NotSupportedException: a
+/// SAVE with a stream fails rather than drop it).
 let writeValue (o: RdbOutput) (compress: bool) (v: Value) =
     match v with
+    | Value.Stream _ -> raise (NotSupportedException "streams cannot be written to RDB files yet")
     | Value.String s
     | Value.RawString s
     | Value.EmbString s

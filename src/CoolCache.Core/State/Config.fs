@@ -44,6 +44,10 @@ type Config =
         SortedSetMaxListpackEntries: int64
         /// ... and every member added to it had at most this many bytes (zset-max-listpack-value).
         SortedSetMaxListpackValue: int64
+        /// A stream node (listpack) takes entries while under this many bytes (stream-node-max-bytes; 0 = 1GB).
+        StreamNodeMaxBytes: int64
+        /// ... and this many entries, deleted ones included (stream-node-max-entries; 0 = no limit).
+        StreamNodeMaxEntries: int64
     }
 
 /// One setting: how to show it, how to set it from text, whether CONFIG SET may change it.
@@ -89,6 +93,8 @@ module Config =
             SetMaxIntsetEntries = 512L
             SortedSetMaxListpackEntries = 128L
             SortedSetMaxListpackValue = 64L
+            StreamNodeMaxBytes = 4096L
+            StreamNodeMaxEntries = 100L
         }
 
     /// Redis memtoull: "1gb" = 1024^3, "1g" = 1000^3, "1kb" = 1024, "1k" = 1000, plain bytes.
@@ -304,6 +310,10 @@ module Config =
             int64Setting "set-max-intset-entries" 0L Int64.MaxValue true (fun c -> c.SetMaxIntsetEntries) (fun v c ->
                 { c with SetMaxIntsetEntries = v })
             yield! sortedSetSettings
+            memSetting "stream-node-max-bytes" true (fun c -> c.StreamNodeMaxBytes) (fun v c ->
+                { c with StreamNodeMaxBytes = v })
+            int64Setting "stream-node-max-entries" 0L Int64.MaxValue true (fun c -> c.StreamNodeMaxEntries) (fun v c ->
+                { c with StreamNodeMaxEntries = v })
         ]
 
     let private byName = settings |> List.map (fun s -> s.Name, s) |> dict

@@ -23,6 +23,8 @@ type Value =
     | List of RedisList
     /// A sorted set: "listpack" while small, then "skiplist" (RedisSortedSet.fs).
     | SortedSet of RedisSortedSet
+    /// A stream: always "stream" (RedisStream.fs); an empty stream stays a key.
+    | Stream of RedisStream
 
 module Value =
     /// Redis's OBJ_SHARED_INTEGERS: integer strings below this are shared objects.
@@ -39,6 +41,7 @@ module Value =
         | Value.Set _ -> "set"
         | Value.List _ -> "list"
         | Value.SortedSet _ -> "zset"
+        | Value.Stream _ -> "stream"
 
     let private isIntEncodable (b: Bytes) =
         b.Length <= 20 && (Numbers.tryParseInt64 b).IsSome
@@ -56,6 +59,7 @@ module Value =
         | Value.Set s -> if s.Intset then "intset" else "hashtable"
         | Value.List _ -> "quicklist"
         | Value.SortedSet z -> RedisSortedSet.encoding z
+        | Value.Stream _ -> "stream"
 
     /// OBJECT REFCOUNT: shared small integers report INT_MAX, as in Redis.
     let refCount (v: Value) =
@@ -74,6 +78,7 @@ module Value =
         // Owned edits change a list's nodes in place: the copy must share none of them.
         | Value.List l -> Value.List(RedisList.copy l)
         | Value.SortedSet z -> Value.SortedSet(RedisSortedSet.duplicate z)
+        | Value.Stream x -> Value.Stream(RedisStream.copy x)
         | other -> other
 
     /// The bytes of a string value, or ValueNone for other kinds.

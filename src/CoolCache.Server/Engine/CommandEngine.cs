@@ -132,7 +132,8 @@ public sealed class CommandEngine
                 {
                     var next = node.Next;
                     var waiter = node.Value;
-                    if (Api.KeyType(_world, key.Db, key.Key, nowUs / 1000) != waiter.Request.Type) break;
+                    var type = waiter.Request.Type;
+                    if (type.Length != 0 && Api.KeyType(_world, key.Db, key.Key, nowUs / 1000) != type) break;
                     if (TryServe(waiter, nowUs)) progress = true;
                     node = next;
                 }
@@ -204,7 +205,8 @@ public sealed class CommandEngine
         switch (effect)
         {
             case Effect.Block block:
-                var waiter = new Waiter(connection, argv, block.Item);
+                // A command may ask for another command to run when it is woken (XREAD: "$" resolved).
+                var waiter = new Waiter(connection, block.Item.Argv ?? argv, block.Item);
                 _blocked.Add(waiter);
                 connection.Waiter = waiter;
                 break;

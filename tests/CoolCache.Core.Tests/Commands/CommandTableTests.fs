@@ -64,6 +64,7 @@ let tests =
                     | KeySpec.Numkeys index ->
                         Expect.isGreaterThan index 0 c.FullName
                         Expect.isLessThan index (abs c.Arity) c.FullName
+                    | KeySpec.Keyword keyword -> Expect.equal (keyword.ToUpperInvariant()) keyword c.FullName
 
             testCase "subcommand full names are container|name in lower case"
             <| fun () ->

@@ -45,6 +45,7 @@ let private contents (v: Value) =
         RedisSortedSet.toArray z
         |> Array.map (fun e -> str e.Member + "=" + Numbers.formatDouble e.Score)
         |> List.ofArray
+    | Value.Stream _ -> "stream", []
 
 let private ctx =
     {
