@@ -443,7 +443,7 @@ let private properties =
                     let expected = listed model
                     Expect.equal (entries z) expected "entries in (score, member) order"
                     Expect.equal (RedisSortedSet.count z) model.Count "count"
-                    Expect.isTrue (Tree.isValid z.Index) "the index is a valid tree"
+                    Expect.isTrue (ScoreTree.isValid z.Index) "the index is a valid tree"
                     Expect.equal z.Skiplist skiplist "encoding: listpack until a member too many or too long"
 
                     expected
@@ -747,7 +747,7 @@ let private properties =
 
                 let y = RedisSortedSet.ofAdds limits false added
                 Expect.equal (entries y |> List.map fst) (entries z |> List.map fst) "the same members from adds"
-                Expect.isTrue (Tree.isValid y.Index && Tree.isValid z.Index) "valid trees"
+                Expect.isTrue (ScoreTree.isValid y.Index && ScoreTree.isValid z.Index) "valid trees"
 
                 // Added one by one: the entries before the first that converts were written as text.
                 let firstBig =
