@@ -1,9 +1,10 @@
 // The index of a sorted set: a persistent order-statistic B+tree of ScoredMember in ScoreOrder
-// (score, then member bytes). Leaves hold up to 64 entries in one array; inner nodes hold up to 64
-// children with their subtree sizes (rank and select in O(log n)) and separator keys (Keys[i], i >= 1, is
-// above every entry of child i - 1 and at most every entry of child i; it need not be an entry). A node
-// of 64 entries is 1 KB of contiguous structs: a search of a million entries reads 4 nodes where a
-// binary tree chases ~25 pointers, and an entry costs ~16-25 bytes instead of a ~64-byte node.
+// (score, then member bytes). Leaves hold up to 64 entries in two arrays (scores, members); inner nodes
+// hold up to 64 children with their subtree sizes (rank and select in O(log n)) and separator keys (key
+// i >= 1 is above every entry of child i - 1 and at most every entry of child i; it need not be an
+// entry). A node's scores are 512 contiguous bytes searched with vector compares (no branch per entry,
+// no member read unless scores tie): a search of a million entries reads 4 nodes where a binary tree
+// chases ~25 pointers, and an entry costs ~16-25 bytes instead of a ~64-byte node.
 //
 // Owned editing (as Tree and HashMap): every node carries the owner token of the edit that made it; an
 // owned edit (`owner` not null) changes nodes stamped with its owner in place (shifting entries inside
@@ -46,11 +47,12 @@ type ScoreOrder() =
 namespace CoolCache.Core.Collections
 
 open System
+open System.Numerics
 open CoolCache.Core
 open CoolCache.Core.Values
 
-/// A node: a leaf when Children is null. Items holds a leaf's entries, or an inner node's separator keys
-/// (Items[0] unused); Count is the number of entries below (a leaf's Len).
+/// A node: a leaf when Children is null. Scores and Members hold a leaf's entries, or an inner node's
+/// separator keys (slot 0 unused); Count is the number of entries below (a leaf's Len).
 [<Sealed; AllowNullLiteral>]
 type internal ScoreNode =
     val Owner: obj
@@ -58,17 +60,19 @@ type internal ScoreNode =
     val mutable Count: int
     /// Used slots: entries of a leaf, children of an inner node.
     val mutable Len: int
-    val mutable Items: ScoredMember[]
+    val mutable Scores: float[]
+    val mutable Members: Bytes[]
     val mutable Children: ScoreNode[]
     /// Sizes[i] = Children[i].Count.
     val mutable Sizes: int[]
 
-    new(owner, count, len, items, children, sizes) =
+    new(owner, count, len, scores, members, children, sizes) =
         {
             Owner = owner
             Count = count
             Len = len
-            Items = items
+            Scores = scores
+            Members = members
             Children = children
             Sizes = sizes
         }
@@ -106,16 +110,60 @@ module internal ScoreNodes =
 
     let inline count (n: ScoreNode) = if isNull n then 0 else n.Count
 
+    let inline entryAt (n: ScoreNode) (i: int) =
+        {
+            Score = n.Scores[i]
+            Member = n.Members[i]
+        }
+
+    let inline setEntry (n: ScoreNode) (i: int) (x: ScoredMember) =
+        n.Scores[i] <- x.Score
+        n.Members[i] <- x.Member
+
+    /// Keys (entries) [src, src + count) of a to [dst, dst + count) of b (a and b may be one node).
+    let inline moveKeys (a: ScoreNode) (src: int) (b: ScoreNode) (dst: int) (count: int) =
+        if count > 0 then
+            Array.Copy(a.Scores, src, b.Scores, dst, count)
+            Array.Copy(a.Members, src, b.Members, dst, count)
+
+    /// Children and their sizes [src, src + count) of a to [dst, dst + count) of b.
+    let inline moveKids (a: ScoreNode) (src: int) (b: ScoreNode) (dst: int) (count: int) =
+        if count > 0 then
+            Array.Copy(a.Children, src, b.Children, dst, count)
+            Array.Copy(a.Sizes, src, b.Sizes, dst, count)
+
+    let inline clearKeys (n: ScoreNode) (start: int) (count: int) =
+        if count > 0 then
+            Array.Clear(n.Scores, start, count)
+            Array.Clear(n.Members, start, count)
+
+    let inline clearKids (n: ScoreNode) (start: int) (count: int) =
+        if count > 0 then
+            Array.Clear(n.Children, start, count)
+            Array.Clear(n.Sizes, start, count)
+
     let inline private resized (a: 'T[]) (capacity: int) (len: int) =
         let b = Array.zeroCreate capacity
         Array.Copy(a, b, len)
         b
 
+    /// A node with empty arrays of the capacity (an inner node when inner).
+    let blank (owner: obj) (inner: bool) (capacity: int) =
+        ScoreNode(
+            owner,
+            0,
+            0,
+            Array.zeroCreate capacity,
+            Array.zeroCreate capacity,
+            (if inner then Array.zeroCreate capacity else null),
+            (if inner then Array.zeroCreate capacity else null)
+        )
+
     /// n itself when owner owns it, else a copy stamped with owner; either way with arrays holding at
     /// least `need` slots (doubling, at least 4, at most the node capacity).
     let writable (owner: obj) (need: int) (n: ScoreNode) =
         let leaf = isLeaf n
-        let cap = n.Items.Length
+        let cap = n.Scores.Length
 
         let cap' =
             if need <= cap then
@@ -125,55 +173,101 @@ module internal ScoreNodes =
 
         if owns owner n then
             if cap' <> cap then
-                n.Items <- resized n.Items cap' n.Len
+                n.Scores <- resized n.Scores cap' n.Len
+                n.Members <- resized n.Members cap' n.Len
 
                 if not leaf then
                     n.Children <- resized n.Children cap' n.Len
                     n.Sizes <- resized n.Sizes cap' n.Len
 
             n
-        else if leaf then
-            ScoreNode(owner, n.Count, n.Len, resized n.Items cap' n.Len, null, null)
         else
             ScoreNode(
                 owner,
                 n.Count,
                 n.Len,
-                resized n.Items cap' n.Len,
-                resized n.Children cap' n.Len,
-                resized n.Sizes cap' n.Len
+                resized n.Scores cap' n.Len,
+                resized n.Members cap' n.Len,
+                (if leaf then null else resized n.Children cap' n.Len),
+                (if leaf then null else resized n.Sizes cap' n.Len)
             )
 
     let newLeaf (owner: obj) (capacity: int) (x: ScoredMember) =
-        let items = Array.zeroCreate capacity
-        items[0] <- x
-        ScoreNode(owner, 1, 1, items, null, null)
+        let n = blank owner false capacity
+        setEntry n 0 x
+        n.Len <- 1
+        n.Count <- 1
+        n
 
-    /// The first position of a leaf whose entry is >= x (Len when none).
-    let inline leafLowerBound (n: ScoreNode) (x: ScoredMember) =
-        let items = n.Items
-        let mutable lo = 0
-        let mutable hi = n.Len
+    // ---- Searches -------------------------------------------------------------------------------
+
+    /// How many of the ascending scores a[start, len) are below s (at most s when inclusive): the offset
+    /// from start of the first that is not. Vector compares over every slot, no branch per entry.
+    let countBelow (a: float[]) (start: int) (len: int) (s: float) (inclusive: bool) =
+        let mutable i = start
+        let mutable c = 0
+
+        if Vector.IsHardwareAccelerated && len - start >= Vector<float>.Count then
+            let w = Vector<float>.Count
+            let vs = Vector<float>(s)
+            // Each true lane is -1.
+            let mutable acc = Vector<int64>.Zero
+
+            if inclusive then
+                while i + w <= len do
+                    acc <- acc + Vector.LessThanOrEqual(Vector<float>(a, i), vs)
+                    i <- i + w
+            else
+                while i + w <= len do
+                    acc <- acc + Vector.LessThan(Vector<float>(a, i), vs)
+                    i <- i + w
+
+            c <- int -(Vector.Sum acc)
+
+        while i < len do
+            if (if inclusive then a[i] <= s else a[i] < s) then
+                c <- c + 1
+
+            i <- i + 1
+
+        c
+
+    /// The first position in [lo, hi) (a run of equal scores, so ascending members) whose member is
+    /// at least m (above m when strict); hi when none.
+    let memberBound (members: Bytes[]) (lo: int) (hi: int) (m: Bytes) (strict: bool) =
+        let mutable lo = lo
+        let mutable hi = hi
 
         while lo < hi do
             let mid = (lo + hi) >>> 1
+            let c = Bytes.compare members[mid] m
 
-            if cmp items[mid] x < 0 then lo <- mid + 1 else hi <- mid
+            if c < 0 || (strict && c = 0) then
+                lo <- mid + 1
+            else
+                hi <- mid
 
         lo
 
-    /// The child of an inner node whose range holds x: the last i with i = 0 or Keys[i] <= x.
-    let inline childIndex (n: ScoreNode) (x: ScoredMember) =
-        let items = n.Items
-        let mutable lo = 1
-        let mutable hi = n.Len
+    /// The first position in [start, len) of n's keys that is >= x (> x when strict); len when none.
+    let inline keyBound (n: ScoreNode) (start: int) (x: ScoredMember) (strict: bool) =
+        let len = n.Len
+        let scores = n.Scores
+        let s = x.Score
+        let i = start + countBelow scores start len s false
 
-        while lo < hi do
-            let mid = (lo + hi) >>> 1
+        if i < len && scores[i] = s then
+            // A run of keys with x's score: their members decide.
+            let j = i + countBelow scores i len s true
+            memberBound n.Members i j x.Member strict
+        else
+            i
 
-            if cmp items[mid] x <= 0 then lo <- mid + 1 else hi <- mid
+    /// The first position of a leaf whose entry is >= x (Len when none).
+    let inline leafLowerBound (n: ScoreNode) (x: ScoredMember) = keyBound n 0 x false
 
-        lo - 1
+    /// The child of an inner node whose range holds x: the last i with i = 0 or key i <= x.
+    let inline childIndex (n: ScoreNode) (x: ScoredMember) = keyBound n 1 x true - 1
 
     let inline sumSizes (s: int[]) (a: int) (b: int) =
         let mutable t = 0
@@ -198,50 +292,44 @@ module internal ScoreNodes =
 
         if kind = AtLast then
             // n stays as it is (full); x starts the next leaf.
-            let r = newLeaf owner LeafMax x
-            struct (n, r, x)
+            struct (n, newLeaf owner LeafMax x, x)
         elif kind = AtFirst then
-            struct (newLeaf owner LeafMax x, n, n.Items[0])
+            struct (newLeaf owner LeafMax x, n, entryAt n 0)
         else
             let total = len + 1
             let half = total / 2
-            let r = Array.zeroCreate LeafMax
+            let r = blank owner false LeafMax
             let own = owns owner n
-            let items = if own then n.Items else Array.zeroCreate LeafMax
+            let l = if own then n else blank owner false LeafMax
 
             if p >= half then
-                // right = Items[half, p) ++ [x] ++ Items[p, len); left = Items[0, half)
-                Array.Copy(n.Items, half, r, 0, p - half)
-                r[p - half] <- x
-                Array.Copy(n.Items, p, r, p - half + 1, len - p)
+                // right = [half, p) ++ [x] ++ [p, len); left = [0, half)
+                moveKeys n half r 0 (p - half)
+                setEntry r (p - half) x
+                moveKeys n p r (p - half + 1) (len - p)
 
                 if own then
-                    Array.Clear(items, half, len - half)
+                    clearKeys n half (len - half)
                 else
-                    Array.Copy(n.Items, items, half)
+                    moveKeys n 0 l 0 half
             else
-                // right = Items[half - 1, len); left = Items[0, p) ++ [x] ++ Items[p, half - 1)
-                Array.Copy(n.Items, half - 1, r, 0, len - half + 1)
+                // right = [half - 1, len); left = [0, p) ++ [x] ++ [p, half - 1)
+                moveKeys n (half - 1) r 0 (len - half + 1)
 
                 if own then
-                    Array.Copy(items, p, items, p + 1, half - 1 - p)
-                    items[p] <- x
-                    Array.Clear(items, half, len - half)
+                    moveKeys n p n (p + 1) (half - 1 - p)
+                    setEntry n p x
+                    clearKeys n half (len - half)
                 else
-                    Array.Copy(n.Items, items, p)
-                    items[p] <- x
-                    Array.Copy(n.Items, p, items, p + 1, half - 1 - p)
+                    moveKeys n 0 l 0 p
+                    setEntry l p x
+                    moveKeys n p l (p + 1) (half - 1 - p)
 
-            let left =
-                if own then
-                    n.Len <- half
-                    n.Count <- half
-                    n
-                else
-                    ScoreNode(owner, half, half, items, null, null)
-
-            let right = ScoreNode(owner, total - half, total - half, r, null, null)
-            struct (left, right, r[0])
+            l.Len <- half
+            l.Count <- half
+            r.Len <- total - half
+            r.Count <- total - half
+            struct (l, r, entryAt r 0)
 
     /// Inner node n with child i replaced by c and r (separator s) inserted after it; splits n when full
     /// (an AtLast / AtFirst split keeps every other child on one side).
@@ -259,15 +347,14 @@ module internal ScoreNodes =
 
         if len < InnerMax then
             let w = writable owner (len + 1) n
-            Array.Copy(w.Items, i + 1, w.Items, i + 2, len - i - 1)
-            Array.Copy(w.Children, i + 1, w.Children, i + 2, len - i - 1)
-            Array.Copy(w.Sizes, i + 1, w.Sizes, i + 2, len - i - 1)
+            moveKeys w (i + 1) w (i + 2) (len - i - 1)
+            moveKids w (i + 1) w (i + 2) (len - i - 1)
 
             if not (obj.ReferenceEquals(w.Children[i], c)) then
                 w.Children[i] <- c
 
             w.Sizes[i] <- c.Count
-            w.Items[i + 1] <- s
+            setEntry w (i + 1) s
             w.Children[i + 1] <- r
             w.Sizes[i + 1] <- r.Count
             w.Len <- len + 1
@@ -276,20 +363,16 @@ module internal ScoreNodes =
         else
             // The len + 1 children in order, then cut.
             let total = len + 1
-            let keys = Array.zeroCreate total
-            let kids = Array.zeroCreate total
-            let sizes = Array.zeroCreate total
-            Array.Copy(n.Items, keys, i + 1)
-            Array.Copy(n.Children, kids, i)
-            Array.Copy(n.Sizes, sizes, i)
-            kids[i] <- c
-            sizes[i] <- c.Count
-            keys[i + 1] <- s
-            kids[i + 1] <- r
-            sizes[i + 1] <- r.Count
-            Array.Copy(n.Items, i + 1, keys, i + 2, len - i - 1)
-            Array.Copy(n.Children, i + 1, kids, i + 2, len - i - 1)
-            Array.Copy(n.Sizes, i + 1, sizes, i + 2, len - i - 1)
+            let all = blank null true total
+            moveKeys n 0 all 0 (i + 1)
+            moveKids n 0 all 0 i
+            all.Children[i] <- c
+            all.Sizes[i] <- c.Count
+            setEntry all (i + 1) s
+            all.Children[i + 1] <- r
+            all.Sizes[i + 1] <- r.Count
+            moveKeys n (i + 1) all (i + 2) (len - i - 1)
+            moveKids n (i + 1) all (i + 2) (len - i - 1)
 
             let half =
                 if kind = AtLast && i = len - 1 then len
@@ -297,52 +380,38 @@ module internal ScoreNodes =
                 else total / 2
 
             let own = owns owner n
-            let lk = if own then n.Items else Array.zeroCreate InnerMax
-            let lc = if own then n.Children else Array.zeroCreate InnerMax
-            let ls = if own then n.Sizes else Array.zeroCreate InnerMax
-            Array.Copy(keys, lk, half)
-            Array.Copy(kids, lc, half)
-            Array.Copy(sizes, ls, half)
+            let l = if own then n else blank owner true InnerMax
+            moveKeys all 0 l 0 half
+            moveKids all 0 l 0 half
 
             if own then
-                Array.Clear(lk, half, len - half)
-                Array.Clear(lc, half, len - half)
-                Array.Clear(ls, half, len - half)
+                clearKeys l half (len - half)
+                clearKids l half (len - half)
 
-            let rk = Array.zeroCreate InnerMax
-            let rc = Array.zeroCreate InnerMax
-            let rs = Array.zeroCreate InnerMax
-            Array.Copy(keys, half + 1, rk, 1, total - half - 1)
-            Array.Copy(kids, half, rc, 0, total - half)
-            Array.Copy(sizes, half, rs, 0, total - half)
-            let leftCount = sumSizes sizes 0 half
-            let rightCount = sumSizes sizes half total
-
-            let left =
-                if own then
-                    n.Len <- half
-                    n.Count <- leftCount
-                    n
-                else
-                    ScoreNode(owner, leftCount, half, lk, lc, ls)
-
-            struct (left, ScoreNode(owner, rightCount, total - half, rk, rc, rs), keys[half])
+            let rt = blank owner true InnerMax
+            moveKeys all (half + 1) rt 1 (total - half - 1)
+            moveKids all half rt 0 (total - half)
+            l.Len <- half
+            l.Count <- sumSizes all.Sizes 0 half
+            rt.Len <- total - half
+            rt.Count <- sumSizes all.Sizes half total
+            struct (l, rt, entryAt all half)
 
     /// x inserted into the subtree n (an entry equal to x is replaced). Returns the node replacing n,
-    /// and when n split, the new right sibling, its separator and the kind of split. edge: AtFirst when n
-    /// is the first node of its level, AtLast when the last (both for a root).
+    /// and when n split, the new right sibling and its separator, with the kind of split in `kind`.
+    /// edge: AtFirst when n is the first node of its level, AtLast when the last (both for a root).
     let rec insert (owner: obj) (x: ScoredMember) (n: ScoreNode) (edge: int) (kind: byref<int>) =
         if isLeaf n then
             let p = leafLowerBound n x
 
-            if p < n.Len && cmp n.Items[p] x = 0 then
+            if p < n.Len && n.Scores[p] = x.Score && Bytes.equals n.Members[p] x.Member then
                 let w = writable owner n.Len n
-                w.Items[p] <- x
+                setEntry w p x
                 struct (w, null, Unchecked.defaultof<_>)
             elif n.Len < LeafMax then
                 let w = writable owner (n.Len + 1) n
-                Array.Copy(w.Items, p, w.Items, p + 1, w.Len - p)
-                w.Items[p] <- x
+                moveKeys w p w (p + 1) (w.Len - p)
+                setEntry w p x
                 w.Len <- w.Len + 1
                 w.Count <- w.Len
                 struct (w, null, Unchecked.defaultof<_>)
@@ -387,33 +456,28 @@ module internal ScoreNodes =
             if isNull r then
                 c
             else
-                let keys = Array.zeroCreate 4
-                let kids = Array.zeroCreate 4
-                let sizes = Array.zeroCreate 4
-                keys[1] <- s
-                kids[0] <- c
-                kids[1] <- r
-                sizes[0] <- c.Count
-                sizes[1] <- r.Count
-                ScoreNode(owner, c.Count + r.Count, 2, keys, kids, sizes)
+                let top = blank owner true 4
+                setEntry top 1 s
+                top.Children[0] <- c
+                top.Children[1] <- r
+                top.Sizes[0] <- c.Count
+                top.Sizes[1] <- r.Count
+                top.Len <- 2
+                top.Count <- c.Count + r.Count
+                top
 
     // ---- Remove ---------------------------------------------------------------------------------
 
-    /// Drops child b of the owned inner node w (and the separator before it, or after it when b = 0).
+    /// Drops child b of the owned inner node w, with the separator before it (after it when b = 0:
+    /// child 0 has none).
     let private dropChild (w: ScoreNode) (b: int) =
         let len = w.Len
-        // Child 0 has no separator: its successor's separator goes instead.
         let k = if b = 0 then 1 else b
-
-        if k < len then
-            Array.Copy(w.Items, k + 1, w.Items, k, len - k - 1)
-
-        Array.Copy(w.Children, b + 1, w.Children, b, len - b - 1)
-        Array.Copy(w.Sizes, b + 1, w.Sizes, b, len - b - 1)
-        w.Items[len - 1] <- Unchecked.defaultof<_>
-        w.Items[0] <- Unchecked.defaultof<_>
-        w.Children[len - 1] <- null
-        w.Sizes[len - 1] <- 0
+        moveKeys w (k + 1) w k (len - k - 1)
+        moveKids w (b + 1) w b (len - b - 1)
+        clearKeys w (len - 1) 1
+        clearKeys w 0 1
+        clearKids w (len - 1) 1
         w.Len <- len - 1
 
     /// The owned inner node w after its child i shrank below the minimum: merge it with a neighbour when
@@ -432,12 +496,12 @@ module internal ScoreNodes =
                 let ll = l.Len
 
                 if leaf then
-                    Array.Copy(right.Items, 0, l.Items, ll, right.Len)
+                    moveKeys right 0 l ll right.Len
                 else
-                    l.Items[ll] <- w.Items[b]
-                    Array.Copy(right.Items, 1, l.Items, ll + 1, right.Len - 1)
-                    Array.Copy(right.Children, 0, l.Children, ll, right.Len)
-                    Array.Copy(right.Sizes, 0, l.Sizes, ll, right.Len)
+                    l.Scores[ll] <- w.Scores[b]
+                    l.Members[ll] <- w.Members[b]
+                    moveKeys right 1 l (ll + 1) (right.Len - 1)
+                    moveKids right 0 l ll right.Len
 
                 l.Len <- ll + right.Len
                 l.Count <- l.Count + right.Count
@@ -455,33 +519,30 @@ module internal ScoreNodes =
                 let r = writable owner (max right.Len targetR) right
                 let ll = l.Len
                 let rl = r.Len
-                let mutable sep = w.Items[b]
+                let mutable sep = entryAt w b
 
                 if ll < targetL then
                     // The first k of r go to the end of l.
                     let k = targetL - ll
 
                     if leaf then
-                        Array.Copy(r.Items, 0, l.Items, ll, k)
-                        Array.Copy(r.Items, k, r.Items, 0, rl - k)
-                        Array.Clear(r.Items, rl - k, k)
+                        moveKeys r 0 l ll k
+                        moveKeys r k r 0 (rl - k)
+                        clearKeys r (rl - k) k
                         l.Count <- l.Count + k
                         r.Count <- r.Count - k
-                        sep <- r.Items[0]
+                        sep <- entryAt r 0
                     else
                         let moved = sumSizes r.Sizes 0 k
-                        l.Items[ll] <- sep
-                        Array.Copy(r.Items, 1, l.Items, ll + 1, k - 1)
-                        Array.Copy(r.Children, 0, l.Children, ll, k)
-                        Array.Copy(r.Sizes, 0, l.Sizes, ll, k)
-                        sep <- r.Items[k]
-                        Array.Copy(r.Items, k, r.Items, 0, rl - k)
-                        Array.Copy(r.Children, k, r.Children, 0, rl - k)
-                        Array.Copy(r.Sizes, k, r.Sizes, 0, rl - k)
-                        r.Items[0] <- Unchecked.defaultof<_>
-                        Array.Clear(r.Items, rl - k, k)
-                        Array.Clear(r.Children, rl - k, k)
-                        Array.Clear(r.Sizes, rl - k, k)
+                        setEntry l ll sep
+                        moveKeys r 1 l (ll + 1) (k - 1)
+                        moveKids r 0 l ll k
+                        sep <- entryAt r k
+                        moveKeys r k r 0 (rl - k)
+                        moveKids r k r 0 (rl - k)
+                        clearKeys r 0 1
+                        clearKeys r (rl - k) k
+                        clearKids r (rl - k) k
                         l.Count <- l.Count + moved
                         r.Count <- r.Count - moved
 
@@ -492,33 +553,30 @@ module internal ScoreNodes =
                     let k = ll - targetL
 
                     if leaf then
-                        Array.Copy(r.Items, 0, r.Items, k, rl)
-                        Array.Copy(l.Items, ll - k, r.Items, 0, k)
-                        Array.Clear(l.Items, ll - k, k)
+                        moveKeys r 0 r k rl
+                        moveKeys l (ll - k) r 0 k
+                        clearKeys l (ll - k) k
                         l.Count <- l.Count - k
                         r.Count <- r.Count + k
-                        sep <- r.Items[0]
+                        sep <- entryAt r 0
                     else
                         let moved = sumSizes l.Sizes (ll - k) ll
-                        Array.Copy(r.Items, 0, r.Items, k, rl)
-                        Array.Copy(r.Children, 0, r.Children, k, rl)
-                        Array.Copy(r.Sizes, 0, r.Sizes, k, rl)
-                        r.Items[k] <- sep
-                        Array.Copy(l.Items, ll - k + 1, r.Items, 1, k - 1)
-                        Array.Copy(l.Children, ll - k, r.Children, 0, k)
-                        Array.Copy(l.Sizes, ll - k, r.Sizes, 0, k)
-                        r.Items[0] <- Unchecked.defaultof<_>
-                        sep <- l.Items[ll - k]
-                        Array.Clear(l.Items, ll - k, k)
-                        Array.Clear(l.Children, ll - k, k)
-                        Array.Clear(l.Sizes, ll - k, k)
+                        moveKeys r 0 r k rl
+                        moveKids r 0 r k rl
+                        setEntry r k sep
+                        moveKeys l (ll - k + 1) r 1 (k - 1)
+                        moveKids l (ll - k) r 0 k
+                        clearKeys r 0 1
+                        sep <- entryAt l (ll - k)
+                        clearKeys l (ll - k) k
+                        clearKids l (ll - k) k
                         l.Count <- l.Count - moved
                         r.Count <- r.Count + moved
 
                     l.Len <- ll - k
                     r.Len <- rl + k
 
-                w.Items[b] <- sep
+                setEntry w b sep
 
                 if not (obj.ReferenceEquals(w.Children[a], l)) then
                     w.Children[a] <- l
@@ -554,13 +612,13 @@ module internal ScoreNodes =
         if isLeaf n then
             let p = leafLowerBound n x
 
-            if p >= n.Len || cmp n.Items[p] x <> 0 then
+            if p >= n.Len || n.Scores[p] <> x.Score || not (Bytes.equals n.Members[p] x.Member) then
                 n
             else
                 let w = writable owner n.Len n
                 let len = w.Len
-                Array.Copy(w.Items, p + 1, w.Items, p, len - p - 1)
-                w.Items[len - 1] <- Unchecked.defaultof<_>
+                moveKeys w (p + 1) w p (len - p - 1)
+                clearKeys w (len - 1) 1
                 w.Len <- len - 1
                 w.Count <- len - 1
                 w
@@ -581,8 +639,8 @@ module internal ScoreNodes =
             let m = min k (n.Len - pos)
             let w = writable owner n.Len n
             let len = w.Len
-            Array.Copy(w.Items, pos + m, w.Items, pos, len - pos - m)
-            Array.Clear(w.Items, len - m, m)
+            moveKeys w (pos + m) w pos (len - pos - m)
+            clearKeys w (len - m) m
             w.Len <- len - m
             w.Count <- len - m
             removed <- m
@@ -637,12 +695,16 @@ module internal ScoreNodes =
             let p = leafLowerBound n old
             let len = n.Len
 
-            if p >= len || cmp n.Items[p] old <> 0 then
+            if
+                p >= len
+                || n.Scores[p] <> old.Score
+                || not (Bytes.equals n.Members[p] old.Member)
+            then
                 miss <- Elsewhere
                 null
             elif hasLo && cmp lo nw > 0 then
                 miss <-
-                    if p = 0 && (len = 1 || cmp nw n.Items[1] < 0) then
+                    if p = 0 && (len = 1 || cmp nw (entryAt n 1) < 0) then
                         AtLeafEdge
                     else
                         Elsewhere
@@ -650,7 +712,7 @@ module internal ScoreNodes =
                 null
             elif hasHi && cmp nw hi >= 0 then
                 miss <-
-                    if p = len - 1 && (len = 1 || cmp n.Items[p - 1] nw < 0) then
+                    if p = len - 1 && (len = 1 || cmp (entryAt n (p - 1)) nw < 0) then
                         AtLeafEdge
                     else
                         Elsewhere
@@ -659,23 +721,22 @@ module internal ScoreNodes =
             else
                 let q = leafLowerBound n nw
                 let w = writable owner len n
-                let items = w.Items
 
                 if q <= p then
-                    Array.Copy(items, q, items, q + 1, p - q)
-                    items[q] <- nw
+                    moveKeys w q w (q + 1) (p - q)
+                    setEntry w q nw
                 else
-                    Array.Copy(items, p + 1, items, p, q - 1 - p)
-                    items[q - 1] <- nw
+                    moveKeys w (p + 1) w p (q - 1 - p)
+                    setEntry w (q - 1) nw
 
                 w
         else
             let i = childIndex n old
             let c = n.Children[i]
             let hasLo' = hasLo || i > 0
-            let lo' = if i > 0 then n.Items[i] else lo
+            let lo' = if i > 0 then entryAt n i else lo
             let hasHi' = hasHi || i + 1 < n.Len
-            let hi' = if i + 1 < n.Len then n.Items[i + 1] else hi
+            let hi' = if i + 1 < n.Len then entryAt n (i + 1) else hi
             let c' = moveWithin owner old nw c hasLo' lo' hasHi' hi' &miss
 
             if isNull c' then
@@ -694,7 +755,7 @@ module internal ScoreNodes =
     let rec setAt (owner: obj) (i: int) (x: ScoredMember) (next: ScoredMember) (n: ScoreNode) : ScoreNode =
         if isLeaf n then
             let w = writable owner n.Len n
-            w.Items[i] <- x
+            setEntry w i x
             w
         else
             let mutable j = 0
@@ -706,8 +767,8 @@ module internal ScoreNodes =
 
             let c = n.Children[j]
             let c' = setAt owner i x next c
-            let fixLo = j > 0 && cmp n.Items[j] x > 0
-            let fixHi = j + 1 < n.Len && cmp n.Items[j + 1] x <= 0
+            let fixLo = j > 0 && cmp (entryAt n j) x > 0
+            let fixHi = j + 1 < n.Len && cmp (entryAt n (j + 1)) x <= 0
 
             if obj.ReferenceEquals(c', c) && not fixLo && not fixHi then
                 n
@@ -718,10 +779,10 @@ module internal ScoreNodes =
                     w.Children[j] <- c'
 
                 if fixLo then
-                    w.Items[j] <- x
+                    setEntry w j x
 
                 if fixHi then
-                    w.Items[j + 1] <- next
+                    setEntry w (j + 1) next
 
                 w
 
@@ -733,11 +794,10 @@ module internal ScoreNodes =
             let a = max lo 0
             let b = min hi n.Len
 
-            if a < b then
-                Array.Copy(n.Items, a, dest, di, b - a)
-                di + b - a
-            else
-                di
+            for k in a .. b - 1 do
+                dest[di + k - a] <- entryAt n k
+
+            if a < b then di + b - a else di
         else
             let mutable di = di
             let mutable off = 0
@@ -757,7 +817,7 @@ module internal ScoreNodes =
     let rec iter (n: ScoreNode) (lo: int) (hi: int) (f: ScoredMember -> unit) =
         if isLeaf n then
             for k in max lo 0 .. min hi n.Len - 1 do
-                f n.Items[k]
+                f (entryAt n k)
         else
             let mutable off = 0
             let mutable j = 0
@@ -774,7 +834,7 @@ module internal ScoreNodes =
     let rec iterBack (n: ScoreNode) (lo: int) (hi: int) (f: ScoredMember -> unit) =
         if isLeaf n then
             for k in min hi n.Len - 1 .. -1 .. max lo 0 do
-                f n.Items[k]
+                f (entryAt n k)
         else
             let mutable off = n.Count
             let mutable j = n.Len - 1
@@ -790,7 +850,7 @@ module internal ScoreNodes =
 
     // ---- Bulk build -----------------------------------------------------------------------------
 
-    /// Nodes over `parts` pieces of n things, as even as possible: piece j is [start j, start (j + 1)).
+    /// Piece j of n things cut into `parts` pieces as even as possible starts here.
     let inline private pieceStart (n: int) (parts: int) (j: int) = int (int64 n * int64 j / int64 parts)
 
     /// A tree of sorted distinct entries, leaves and inner nodes as full as the capacities allow and
@@ -805,7 +865,14 @@ module internal ScoreNodes =
                 Array.init leaves (fun j ->
                     let s = pieceStart a.Length leaves j
                     let e = pieceStart a.Length leaves (j + 1)
-                    ScoreNode(null, e - s, e - s, a[s .. e - 1], null, null))
+                    let n = blank null false (e - s)
+
+                    for k in s .. e - 1 do
+                        setEntry n (k - s) a[k]
+
+                    n.Len <- e - s
+                    n.Count <- e - s
+                    n)
 
             let mutable firsts = Array.init leaves (fun j -> a[pieceStart a.Length leaves j])
 
@@ -818,11 +885,18 @@ module internal ScoreNodes =
                     Array.init parents (fun j ->
                         let s = pieceStart nodes.Length parents j
                         let e = pieceStart nodes.Length parents (j + 1)
-                        let kids = nodes[s .. e - 1]
-                        let ks = keys[s .. e - 1]
-                        ks[0] <- Unchecked.defaultof<_>
-                        let sizes = kids |> Array.map (fun k -> k.Count)
-                        ScoreNode(null, Array.sum sizes, e - s, ks, kids, sizes))
+                        let n = blank null true (e - s)
+
+                        for k in s .. e - 1 do
+                            if k > s then
+                                setEntry n (k - s) keys[k]
+
+                            n.Children[k - s] <- nodes[k]
+                            n.Sizes[k - s] <- nodes[k].Count
+
+                        n.Len <- e - s
+                        n.Count <- sumSizes n.Sizes 0 (e - s)
+                        n)
 
                 firsts <- Array.init parents (fun j -> keys[pieceStart nodes.Length parents j])
 
@@ -871,14 +945,19 @@ module internal ScoreNodes =
                 | ValueNone -> true)
 
         let problem (text: string) = found.Add text
-        let cap = n.Items.Length
+        let cap = n.Scores.Length
         let edge = isRoot || first || last
 
         if n.Len < 1 then
             problem "empty node"
 
-        if n.Len > cap then
-            problem "more used slots than capacity"
+        if n.Len > cap || n.Members.Length <> cap then
+            problem "more used slots than capacity, or arrays of different capacities"
+
+        let cleared (k: int) =
+            isNull n.Members[k]
+            && n.Scores[k] = 0.0
+            && BitConverter.DoubleToInt64Bits n.Scores[k] = 0L
 
         if isLeaf n then
             if depth <> leafDepth then
@@ -894,14 +973,15 @@ module internal ScoreNodes =
                 problem (sprintf "leaf under the minimum (%d)" n.Len)
 
             for k in 0 .. n.Len - 1 do
-                if not (inBounds n.Items[k]) then
+                if isNull n.Members[k] || Double.IsNaN n.Scores[k] then
+                    problem "leaf entry without a member or with a NaN score"
+                elif not (inBounds (entryAt n k)) then
                     problem "leaf entry outside its bounds"
-
-                if k > 0 && cmp n.Items[k - 1] n.Items[k] >= 0 then
+                elif k > 0 && cmp (entryAt n (k - 1)) (entryAt n k) >= 0 then
                     problem "leaf entries out of order"
 
             for k in n.Len .. cap - 1 do
-                if not (isNull n.Items[k].Member) then
+                if not (cleared k) then
                     problem "leaf slot past the length not cleared"
         else
             if cap > InnerMax || n.Children.Length <> cap || n.Sizes.Length <> cap then
@@ -913,21 +993,22 @@ module internal ScoreNodes =
             if not edge && n.Len < InnerMin then
                 problem (sprintf "inner node under the minimum (%d)" n.Len)
 
-            if not (isNull n.Items[0].Member) then
+            if not (cleared 0) then
                 problem "inner key 0 set"
 
             if n.Count <> sumSizes n.Sizes 0 n.Len then
                 problem "inner count <> sum of sizes"
 
             for k in n.Len .. cap - 1 do
-                if not (isNull n.Items[k].Member) || not (isNull n.Children[k]) || n.Sizes[k] <> 0 then
+                if not (cleared k) || not (isNull n.Children[k]) || n.Sizes[k] <> 0 then
                     problem "inner slot past the length not cleared"
 
             for k in 1 .. n.Len - 1 do
-                if not (inBounds n.Items[k]) then
+                if isNull n.Members[k] then
+                    problem "separator without a member"
+                elif not (inBounds (entryAt n k)) then
                     problem "separator outside its node's bounds"
-
-                if k > 1 && cmp n.Items[k - 1] n.Items[k] >= 0 then
+                elif k > 1 && cmp (entryAt n (k - 1)) (entryAt n k) >= 0 then
                     problem "separators out of order"
 
             for k in 0 .. n.Len - 1 do
@@ -939,8 +1020,8 @@ module internal ScoreNodes =
                     if c.Count <> n.Sizes[k] then
                         problem "size <> child count"
 
-                    let lo' = if k > 0 then ValueSome n.Items[k] else lo
-                    let hi' = if k + 1 < n.Len then ValueSome n.Items[k + 1] else hi
+                    let lo' = if k > 0 then ValueSome(entryAt n k) else lo
+                    let hi' = if k + 1 < n.Len then ValueSome(entryAt n (k + 1)) else hi
                     problems found c false (first && k = 0) (last && k = n.Len - 1) (depth + 1) leafDepth lo' hi'
 
 /// An immutable sequence of ScoredMember in ScoreOrder (distinct under it) with O(log n) insert, remove,
@@ -1050,7 +1131,7 @@ module ScoreTree =
 
             let p = ScoreNodes.leafLowerBound n x
 
-            if p < n.Len && ScoreNodes.cmp n.Items[p] x = 0 then
+            if p < n.Len && n.Scores[p] = x.Score && Bytes.equals n.Members[p] x.Member then
                 acc + p
             else
                 -1
@@ -1084,7 +1165,7 @@ module ScoreTree =
 
             n <- n.Children[j]
 
-        n.Items[i]
+        ScoreNodes.entryAt n i
 
     // ---- Rescore ----
 
@@ -1118,7 +1199,7 @@ module ScoreTree =
 
     /// The position of the first entry for which pred holds, count when none does. pred must be monotone
     /// over the order of all (score, member) keys, not only the entries (false ... false true ... true),
-    /// e.g. "score >= min"; a test of members alone qualifies when every entry has one score. O(log n).
+    /// e.g. "member >= min" when every entry has one score (see countScoreBelow for score bounds). O(log n).
     let lowerBound (pred: ScoredMember -> bool) (t: ScoreTree) =
         let mutable n = t.Root
 
@@ -1130,29 +1211,51 @@ module ScoreTree =
             while not (ScoreNodes.isLeaf n) do
                 // The first separator for which pred holds: the entries before it fail, and the answer
                 // is in the child before it (or is that child's end, the next child's first entry).
-                let items = n.Items
                 let mutable lo = 1
                 let mutable hi = n.Len
 
                 while lo < hi do
                     let mid = (lo + hi) >>> 1
 
-                    if pred items[mid] then hi <- mid else lo <- mid + 1
+                    if pred (ScoreNodes.entryAt n mid) then
+                        hi <- mid
+                    else
+                        lo <- mid + 1
 
                 let i = lo - 1
                 acc <- acc + ScoreNodes.before n i
                 n <- n.Children[i]
 
-            let items = n.Items
             let mutable lo = 0
             let mutable hi = n.Len
 
             while lo < hi do
                 let mid = (lo + hi) >>> 1
 
-                if pred items[mid] then hi <- mid else lo <- mid + 1
+                if pred (ScoreNodes.entryAt n mid) then
+                    hi <- mid
+                else
+                    lo <- mid + 1
 
             acc + lo
+
+    /// The number of entries whose score is below s (at most s when inclusive): the position of the first
+    /// entry with a score >= s (> s). O(log n), no allocation.
+    let countScoreBelow (s: float) (inclusive: bool) (t: ScoreTree) =
+        let mutable n = t.Root
+
+        if isNull n then
+            0
+        else
+            let mutable acc = 0
+
+            while not (ScoreNodes.isLeaf n) do
+                // Children before the first separator not below s hold only entries below it.
+                let i = ScoreNodes.countBelow n.Scores 1 n.Len s inclusive
+                acc <- acc + ScoreNodes.before n i
+                n <- n.Children[i]
+
+            acc + ScoreNodes.countBelow n.Scores 0 n.Len s inclusive
 
     /// Copies the count entries from position start into dest at destIndex. O(log n + count).
     let copyRange (start: int) (count: int) (dest: ScoredMember[]) (destIndex: int) (t: ScoreTree) =

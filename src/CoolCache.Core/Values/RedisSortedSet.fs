@@ -168,11 +168,19 @@ module RedisSortedSet =
     let inline private lteMax (r: ScoreRange) (score: float) =
         if r.MaxExclusive then score < r.Max else score <= r.Max
 
+    /// The rank of the first entry whose score is >= min (> min when exclusive). O(log n).
+    let inline private firstInRange (r: ScoreRange) (z: RedisSortedSet) =
+        ScoreTree.countScoreBelow r.Min r.MinExclusive z.Index
+
+    /// The rank of the first entry whose score is > max (>= max when exclusive). O(log n).
+    let inline private pastRange (r: ScoreRange) (z: RedisSortedSet) =
+        ScoreTree.countScoreBelow r.Max (not r.MaxExclusive) z.Index
+
     /// The ranks [first, first + n) of the members whose scores are in range (scores are sorted, so
     /// the same set a listpack's linear scan finds). O(log n).
     let scoreSpan (r: ScoreRange) (z: RedisSortedSet) : struct (int * int) =
-        let first = ScoreTree.lowerBound (fun e -> gteMin r e.Score) z.Index
-        let stop = ScoreTree.lowerBound (fun e -> not (lteMax r e.Score)) z.Index
+        let first = firstInRange r z
+        let stop = pastRange r z
         struct (first, max 0 (stop - first))
 
     /// The entries a LIMIT offset count read of a score range returns (genericZrangebyscoreCommand), in
@@ -191,11 +199,9 @@ module RedisSortedSet =
             // ones before the first out of range.
             let edge =
                 if reverse then
-                    int64 (ScoreTree.lowerBound (fun e -> not (lteMax r e.Score)) z.Index)
-                    - 1L
-                    - offset
+                    int64 (pastRange r z) - 1L - offset
                 else
-                    int64 (ScoreTree.lowerBound (fun e -> gteMin r e.Score) z.Index) + offset
+                    int64 (firstInRange r z) + offset
 
             let take =
                 if reverse then

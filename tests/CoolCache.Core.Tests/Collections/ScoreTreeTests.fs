@@ -75,7 +75,7 @@ let private check (model: Model) (t: ScoreTree) =
         Expect.equal (ScoreTree.rank probe t) (if i >= 0 then i else -1) "rank of a probe"
 
     // Score bounds: the first entry with score >= s and > s.
-    for s in [ -infinity; -1.0; 0.0; 1.0; 2.5; 7.0; 100.0; 999.0; infinity ] do
+    for s in [ -infinity; -1.0; -0.0; 0.0; 1.0; 2.5; 7.0; 100.0; 999.0; infinity ] do
         let atLeast =
             expected |> Array.tryFindIndex (fun e -> e.Score >= s) |> Option.defaultValue n
 
@@ -84,6 +84,8 @@ let private check (model: Model) (t: ScoreTree) =
 
         Expect.equal (ScoreTree.lowerBound (fun e -> e.Score >= s) t) atLeast "lowerBound score >= s"
         Expect.equal (ScoreTree.lowerBound (fun e -> e.Score > s) t) above "lowerBound score > s"
+        Expect.equal (ScoreTree.countScoreBelow s false t) atLeast "countScoreBelow s"
+        Expect.equal (ScoreTree.countScoreBelow s true t) above "countScoreBelow s inclusive"
 
     for start, count in [ 0, n; n / 3, n / 2; n, 0; max 0 (n - 1), min n 1; n / 2, min (n / 2) 70 ] do
         let want = shown expected[start .. start + count - 1]
@@ -282,6 +284,44 @@ let private bulkTests =
                 let perLeaf = float (ScoreTree.count t) / float (ScoreTree.leafCount t)
                 // Random inserts into splitting B-tree leaves settle near ln 2 of the capacity.
                 Expect.isGreaterThan perLeaf 38.0 "entries per leaf"
+            }
+            test "entries that all share one score are ordered, ranked and found by member" {
+                let owner = obj ()
+                let rnd = Random(13)
+                let ids = Array.init 20000 id
+                rnd.Shuffle ids
+                let mutable t = ScoreTree.empty
+
+                for i in ids do
+                    t <- ScoreTree.insertOwned owner (entry 5.0 i) t
+
+                let expected =
+                    Array.init 20000 (fun i -> entry 5.0 i) |> Array.sortWith ScoredMember.compare
+
+                Expect.equal (ScoreTree.problems t) [] "valid"
+                Expect.equal (ScoreTree.toArray t |> shown) (shown expected) "in member order"
+
+                for i in 0..37 .. expected.Length - 1 do
+                    Expect.equal (ScoreTree.rank expected[i] t) i "rank"
+                    let m = expected[i].Member
+
+                    Expect.equal
+                        (ScoreTree.lowerBound (fun e -> Bytes.compare e.Member m >= 0) t)
+                        i
+                        "lowerBound by member"
+
+                Expect.equal
+                    (ScoreTree.countScoreBelow 5.0 false t, ScoreTree.countScoreBelow 5.0 true t)
+                    (0, 20000)
+                    "score counts"
+
+                for i in ids[..9999] do
+                    let struct (t', found) = ScoreTree.removeOwned owner (entry 5.0 i) t
+                    Expect.isTrue found "found"
+                    t <- t'
+
+                Expect.equal (ScoreTree.problems t) [] "valid after removals"
+                Expect.equal (ScoreTree.count t) 10000 "count"
             }
             test "ofSorted builds full nodes of any size" {
                 for n in [ 0; 1; 2; 63; 64; 65; 128; 129; 4095; 4096; 4097; 262145 ] do
