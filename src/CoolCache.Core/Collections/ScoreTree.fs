@@ -667,20 +667,29 @@ module internal ScoreNodes =
 
     // ---- Move within a leaf -------------------------------------------------------------------
 
-    /// What moveWithin found when it moved nothing.
+    /// What moveOrRemove did: moved old's entry to nw's place inside its leaf,
     [<Literal>]
-    let Elsewhere = 1
+    let Moved = 0
 
-    /// old is the first (last) entry of its leaf and nw is below (above) the leaf's bound but still above
-    /// (below) old's neighbour inside the leaf: nw may still belong at old's place (see setAt).
+    /// removed it (nw belongs in another leaf),
+    [<Literal>]
+    let Removed = 1
+
+    /// nothing, because old is the first (last) entry of its leaf and nw is below (above) the leaf's
+    /// bound but still above (below) old's neighbour inside the leaf: nw may belong at old's place (setAt),
     [<Literal>]
     let AtLeafEdge = 2
 
-    /// The subtree n with the entry equal to old replaced by nw, when nw belongs in the same leaf (between
-    /// the bounds of the leaf holding old: lo <= nw < hi, a missing bound being infinite): the entries
-    /// between the two places shift by one, no count changes. Null, with nothing changed and `miss` set
-    /// (Elsewhere or AtLeafEdge), when nw belongs elsewhere or old is absent.
-    let rec moveWithin
+    /// or nothing, because old is absent.
+    [<Literal>]
+    let Absent = 3
+
+    /// The first half of a rescore of old (present) to nw in one descent: the subtree n with old's entry
+    /// replaced by nw when nw belongs in the same leaf (between the bounds of the leaf holding old: lo <=
+    /// nw < hi, a missing bound being infinite; the entries between the two places shift by one, no
+    /// count changes), else without old's entry (the caller inserts nw; the result may be under the
+    /// minimum, as remove's). `did` says which (see Moved); null when nothing changed.
+    let rec moveOrRemove
         (owner: obj)
         (old: ScoredMember)
         (nw: ScoredMember)
@@ -689,7 +698,7 @@ module internal ScoreNodes =
         (lo: ScoredMember)
         (hasHi: bool)
         (hi: ScoredMember)
-        (miss: byref<int>)
+        (did: byref<int>)
         : ScoreNode =
         if isLeaf n then
             let p = leafLowerBound n old
@@ -700,24 +709,25 @@ module internal ScoreNodes =
                 || n.Scores[p] <> old.Score
                 || not (Bytes.equals n.Members[p] old.Member)
             then
-                miss <- Elsewhere
+                did <- Absent
                 null
-            elif hasLo && cmp lo nw > 0 then
-                miss <-
-                    if p = 0 && (len = 1 || cmp nw (entryAt n 1) < 0) then
-                        AtLeafEdge
-                    else
-                        Elsewhere
+            elif (hasLo && cmp lo nw > 0) || (hasHi && cmp nw hi >= 0) then
+                let below = hasLo && cmp lo nw > 0
 
-                null
-            elif hasHi && cmp nw hi >= 0 then
-                miss <-
-                    if p = len - 1 && (len = 1 || cmp (entryAt n (p - 1)) nw < 0) then
-                        AtLeafEdge
-                    else
-                        Elsewhere
-
-                null
+                if
+                    (below && p = 0 && (len = 1 || cmp nw (entryAt n 1) < 0))
+                    || (not below && p = len - 1 && (len = 1 || cmp (entryAt n (p - 1)) nw < 0))
+                then
+                    did <- AtLeafEdge
+                    null
+                else
+                    did <- Removed
+                    let w = writable owner len n
+                    moveKeys w (p + 1) w p (len - p - 1)
+                    clearKeys w (len - 1) 1
+                    w.Len <- len - 1
+                    w.Count <- len - 1
+                    w
             else
                 let q = leafLowerBound n nw
                 let w = writable owner len n
@@ -729,6 +739,7 @@ module internal ScoreNodes =
                     moveKeys w (p + 1) w p (q - 1 - p)
                     setEntry w (q - 1) nw
 
+                did <- Moved
                 w
         else
             let i = childIndex n old
@@ -737,10 +748,12 @@ module internal ScoreNodes =
             let lo' = if i > 0 then entryAt n i else lo
             let hasHi' = hasHi || i + 1 < n.Len
             let hi' = if i + 1 < n.Len then entryAt n (i + 1) else hi
-            let c' = moveWithin owner old nw c hasLo' lo' hasHi' hi' &miss
+            let c' = moveOrRemove owner old nw c hasLo' lo' hasHi' hi' &did
 
             if isNull c' then
                 null
+            elif did = Removed then
+                afterChildShrank owner n i c'
             elif obj.ReferenceEquals(c', c) then
                 n
             else
@@ -1169,26 +1182,30 @@ module ScoreTree =
 
     // ---- Rescore ----
 
-    /// The entry equal to old (present) replaced by nw: in place when nw belongs in the leaf holding old
-    /// (entries shifting inside it) or at old's place (its neighbours stay in order: zslUpdateScore);
-    /// else removed and inserted. O(log n).
+    /// The entry equal to old (present; when absent, nw is inserted) replaced by nw: in place when nw
+    /// belongs in the leaf holding old (entries shifting inside it) or at old's place (its neighbours stay
+    /// in order: zslUpdateScore); else removed (in the same descent) and inserted. O(log n).
     let replaceOwned (owner: obj) (old: ScoredMember) (nw: ScoredMember) (t: ScoreTree) =
         if t.IsEmpty then
-            t
+            insertOwned owner nw t
         else
             let d = Unchecked.defaultof<ScoredMember>
-            let mutable miss = 0
-            let moved = ScoreNodes.moveWithin owner old nw t.Root false d false d &miss
+            let mutable did = 0
+            let root = ScoreNodes.moveOrRemove owner old nw t.Root false d false d &did
 
-            if not (isNull moved) then
-                wrap t moved
+            if did = ScoreNodes.Moved then
+                wrap t root
+            elif did = ScoreNodes.Removed then
+                insertOwned owner nw (wrap t (ScoreNodes.shrinkRoot root))
+            elif did = ScoreNodes.Absent then
+                insertOwned owner nw t
             else
-                let r = if miss = ScoreNodes.AtLeafEdge then rank old t else -1
+                // At its leaf's edge: in place when its neighbours (in the next leaves) stay in order.
+                let r = rank old t
                 let n = t.Count
 
                 if
-                    r >= 0
-                    && (r = 0 || ScoreNodes.cmp (item (r - 1) t) nw < 0)
+                    (r = 0 || ScoreNodes.cmp (item (r - 1) t) nw < 0)
                     && (r = n - 1 || ScoreNodes.cmp nw (item (r + 1) t) < 0)
                 then
                     let next = if r = n - 1 then d else item (r + 1) t

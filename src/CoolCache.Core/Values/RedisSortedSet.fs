@@ -109,6 +109,40 @@ module RedisSortedSet =
             Index = ScoreTree.replaceOwned owner (entry old m) (entry score m) z.Index
         }
 
+    /// ZADD's pair without options: m gets score, added or rescored. Returns the set and 1 when m was
+    /// added, 2 when its score changed, 0 when it had that score already (-0 and 0 are one score: nothing
+    /// is written). On an owned path the member map is walked once (and keeps its member bytes). O(log n).
+    let upsert
+        (owner: obj)
+        (limits: SortedSetLimits)
+        (m: Bytes)
+        (score: float)
+        (z: RedisSortedSet)
+        : struct (RedisSortedSet * int) =
+        let stored = kept z.Skiplist score
+        let mutable key = null
+        let mutable old = 0.0
+
+        match z.Scores.TryExchangeOwned(owner, m, stored, &key, &old) with
+        | 1 ->
+            if old = score then
+                // Written back when its bits differ (0 and -0).
+                if BitConverter.DoubleToInt64Bits old <> BitConverter.DoubleToInt64Bits stored then
+                    z.Scores.TryExchangeOwned(owner, m, old, &key, &old) |> ignore
+
+                struct (z, 0)
+            else
+                struct ({ z with
+                            Index = ScoreTree.replaceOwned owner (entry old key) (entry stored key) z.Index
+                        },
+                        2)
+        | 0 -> struct (insert owner limits m score z, 1)
+        | _ ->
+            match z.Scores.TryFind m with
+            | ValueSome old when old = score -> struct (z, 0)
+            | ValueSome old -> struct (rescore owner m old score z, 2)
+            | ValueNone -> struct (insert owner limits m score z, 1)
+
     /// The set without m, and whether m was a member. O(log n).
     let remove (owner: obj) (m: Bytes) (z: RedisSortedSet) : struct (RedisSortedSet * bool) =
         match z.Scores.TryFind m with
