@@ -266,6 +266,34 @@ module internal ScoreNodes =
     /// The first position of a leaf whose entry is >= x (Len when none).
     let inline leafLowerBound (n: ScoreNode) (x: ScoredMember) = keyBound n 0 x false
 
+    /// The position of the leaf's entry equal to x, or -1. Within a run of x's score, the member object
+    /// itself is looked for first (the member map and the index share their member arrays, so a caller
+    /// holding the map's key finds its entry without reading member bytes), then members are compared.
+    let leafFind (n: ScoreNode) (x: ScoredMember) =
+        let len = n.Len
+        let scores = n.Scores
+        let s = x.Score
+        let i = countBelow scores 0 len s false
+
+        if i >= len || scores[i] <> s then
+            -1
+        else
+            let mutable k = i
+
+            while k < len && scores[k] = s && not (obj.ReferenceEquals(n.Members[k], x.Member)) do
+                k <- k + 1
+
+            if k < len && scores[k] = s then
+                k
+            else
+                let j = i + countBelow scores i len s true
+                let p = memberBound n.Members i j x.Member false
+
+                if p < j && Bytes.equals n.Members[p] x.Member then
+                    p
+                else
+                    -1
+
     /// The child of an inner node whose range holds x: the last i with i = 0 or key i <= x.
     let inline childIndex (n: ScoreNode) (x: ScoredMember) = keyBound n 1 x true - 1
 
@@ -610,9 +638,9 @@ module internal ScoreNodes =
     /// may be under the minimum or empty; its parent repairs it.
     let rec remove (owner: obj) (x: ScoredMember) (n: ScoreNode) : ScoreNode =
         if isLeaf n then
-            let p = leafLowerBound n x
+            let p = leafFind n x
 
-            if p >= n.Len || n.Scores[p] <> x.Score || not (Bytes.equals n.Members[p] x.Member) then
+            if p < 0 then
                 n
             else
                 let w = writable owner n.Len n
@@ -701,14 +729,10 @@ module internal ScoreNodes =
         (did: byref<int>)
         : ScoreNode =
         if isLeaf n then
-            let p = leafLowerBound n old
+            let p = leafFind n old
             let len = n.Len
 
-            if
-                p >= len
-                || n.Scores[p] <> old.Score
-                || not (Bytes.equals n.Members[p] old.Member)
-            then
+            if p < 0 then
                 did <- Absent
                 null
             elif (hasLo && cmp lo nw > 0) || (hasHi && cmp nw hi >= 0) then
@@ -1142,12 +1166,8 @@ module ScoreTree =
                 acc <- acc + ScoreNodes.before n i
                 n <- n.Children[i]
 
-            let p = ScoreNodes.leafLowerBound n x
-
-            if p < n.Len && n.Scores[p] = x.Score && Bytes.equals n.Members[p] x.Member then
-                acc + p
-            else
-                -1
+            let p = ScoreNodes.leafFind n x
+            if p >= 0 then acc + p else -1
 
     /// The entry at position i (ArgumentOutOfRangeException outside [0, count)). O(log n), no allocation.
     let item (i: int) (t: ScoreTree) =

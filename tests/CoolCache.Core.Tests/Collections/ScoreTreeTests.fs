@@ -26,6 +26,13 @@ let private show (e: ScoredMember) = e.Score, Bytes.toLatin1 e.Member
 
 let private shown (a: ScoredMember[]) = a |> Array.map show
 
+/// The same entry with its member in another array.
+let private copied (x: ScoredMember) =
+    {
+        Score = x.Score
+        Member = Array.copy x.Member
+    }
+
 // ---- The model: a sorted array list of distinct entries ----
 
 type private Model() =
@@ -68,6 +75,8 @@ let private check (model: Model) (t: ScoreTree) =
     for i in 0..stride .. n - 1 do
         Expect.equal (show (ScoreTree.item i t)) (show expected[i]) "item"
         Expect.equal (ScoreTree.rank expected[i] t) i "rank"
+        // The same member in another array (found by bytes, not by reference).
+        Expect.equal (ScoreTree.rank (copied expected[i]) t) i "rank by bytes"
 
     // Absent keys: between entries, below and above every entry.
     for probe in [ entry -1e9 0; entry 1e9 0; entry 0.5 7 ] do
@@ -303,6 +312,7 @@ let private bulkTests =
 
                 for i in 0..37 .. expected.Length - 1 do
                     Expect.equal (ScoreTree.rank expected[i] t) i "rank"
+                    Expect.equal (ScoreTree.rank (copied expected[i]) t) i "rank by bytes"
                     let m = expected[i].Member
 
                     Expect.equal
