@@ -160,7 +160,7 @@ module internal ScoreNodes =
         )
 
     /// n itself when owner owns it, else a copy stamped with owner; either way with arrays holding at
-    /// least `need` slots (doubling, at least 4, at most the node capacity).
+    /// least `need` slots (doubling, at most the node capacity).
     let writable (owner: obj) (need: int) (n: ScoreNode) =
         let leaf = isLeaf n
         let cap = n.Scores.Length
@@ -169,7 +169,7 @@ module internal ScoreNodes =
             if need <= cap then
                 cap
             else
-                min (if leaf then LeafMax else InnerMax) (max need (max 4 (cap * 2)))
+                min (if leaf then LeafMax else InnerMax) (max need (cap * 2))
 
         if owns owner n then
             if cap' <> cap then
@@ -476,7 +476,7 @@ module internal ScoreNodes =
 
     let insertRoot (owner: obj) (x: ScoredMember) (root: ScoreNode) =
         if isNull root then
-            newLeaf owner 4 x
+            newLeaf owner 1 x
         else
             let mutable kind = Even
             let struct (c, r, s) = insert owner x root (AtFirst ||| AtLast) &kind
