@@ -10,6 +10,7 @@ let all =
             Prelude.GlobTests.tests
             Collections.HashMapTests.tests
             Collections.TreeTests.tests
+            Collections.ScoreTreeTests.tests
             Values.RedisSetTests.tests
             Values.RedisListTests.tests
             Values.RedisSortedSetTests.tests

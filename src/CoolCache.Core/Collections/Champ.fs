@@ -343,6 +343,64 @@ module internal Champ =
 
         result
 
+    /// tryReplaceOwned that keeps the stored key and hands back what it held: 1 when the key was there on
+    /// an owned path (its entry now holds value; `storedKey` is the key object kept, `old` the previous
+    /// value), 0 when the key is absent (nothing changed), -1 when a node on the path is not owned before
+    /// that is known (nothing changed).
+    let tryExchangeOwned
+        (owner: obj)
+        (cmp: IEqualityComparer<'K>)
+        (root: Node<'K, 'V>)
+        (key: 'K)
+        (value: 'V)
+        pos
+        (storedKey: byref<'K>)
+        (old: byref<'V>)
+        =
+        let mutable node = root
+        let mutable shift = 0
+        let mutable result = -1
+        let mutable searching = true
+
+        while searching && obj.ReferenceEquals(node.Owner, owner) do
+            if shift > 30 then
+                let found = collisionFind cmp node.Entries key
+
+                if found >= 0 then
+                    let struct (k, v) = node.Entries[found]
+                    storedKey <- k
+                    old <- v
+                    node.Entries[found] <- struct (k, value)
+                    result <- 1
+                else
+                    result <- 0
+
+                searching <- false
+            else
+                let bit = slotBit pos shift
+
+                if node.DataMap &&& bit <> 0u then
+                    let i = index node.DataMap bit
+                    let struct (k, v) = node.Entries[i]
+
+                    if cmp.Equals(k, key) then
+                        storedKey <- k
+                        old <- v
+                        node.Entries[i] <- struct (k, value)
+                        result <- 1
+                    else
+                        result <- 0
+
+                    searching <- false
+                elif node.NodeMap &&& bit <> 0u then
+                    node <- node.Children[index node.NodeMap bit]
+                    shift <- shift + 5
+                else
+                    result <- 0
+                    searching <- false
+
+        result
+
     /// Owned add (`owner` non-null): the same result as `add`, but a node stamped with `owner` is edited in
     /// place (and returned) instead of copied; new nodes are stamped with `owner`. Returns the new node and
     /// whether the key was new.

@@ -70,6 +70,18 @@ type HashMap<'K, 'V> internal (comparer: IEqualityComparer<'K>, root: Node<'K, '
                 elif obj.ReferenceEquals(root, root') then this
                 else HashMap(comparer, root', count)
 
+    /// The common owned update in one walk: when key is in the map on a path of nodes stamped with
+    /// `owner` (not null), stores value in place (keeping the stored key object, handed back in
+    /// `storedKey`), sets `old` to the value it replaced and returns 1; returns 0 when key is absent and -1
+    /// when a node on the way is not owned (then nothing changed: use TryFind and AddOwned). Same contract
+    /// as AddOwned. O(log32 n), no allocation.
+    member _.TryExchangeOwned(owner: obj, key: 'K, value: 'V, storedKey: byref<'K>, old: byref<'V>) : int =
+        if isNull owner then
+            -1
+        else
+            let pos = Champ.position (comparer.GetHashCode key)
+            Champ.tryExchangeOwned owner comparer root key value pos &storedKey &old
+
     /// Owned (transient) remove: returns exactly what Remove returns (this same instance when the key is
     /// absent), editing nodes stamped with `owner` in place; same contract as AddOwned. A null owner makes
     /// it Remove. O(log32 n).

@@ -1,8 +1,8 @@
 /// Persistent weight-balanced tree with subtree sizes (Adams 1993; parameters delta = 3, gamma = 2 as
 /// proved correct by Hirai & Yamamoto, "Balancing weight-balanced trees", JFP 2011; weight = size + 1).
 /// Every operation returns a new tree sharing all but the copied path with the old one. Sizes make
-/// positions first-class: lists use it with implicit positions (LINDEX, LINSERT, LTRIM), sorted sets
-/// keep their elements in an IComparer's order and ask for ranks and bounds. Height is O(log n)
+/// positions first-class: lists use it with implicit positions (LINDEX, LINSERT, LTRIM); elements
+/// kept in an IComparer's order get ranks and bounds (sorted sets use ScoreTree, a B+tree). Height is O(log n)
 /// (at most about 2.5 log2 n), so the recursive algorithms never run deep.
 namespace CoolCache.Core.Collections
 

@@ -251,40 +251,59 @@ let private applyAdds
             NaN = false
         }
 
+    let conditional =
+        AddFlags.NX ||| AddFlags.XX ||| AddFlags.GT ||| AddFlags.LT ||| AddFlags.Incr
+
+    let plain = flags &&& conditional = AddFlags.None
+
     for j in 0 .. scores.Length - 1 do
         let m = argv[at + 2 * j + 1]
         let score = scores[j]
 
-        match RedisSortedSet.tryScore m o.Set with
-        | ValueSome cur ->
-            if not (has AddFlags.NX) then
-                let score = if incr then score + cur else score
+        if plain then
+            // The common ZADD: one walk of the member map on an owned path.
+            let struct (set, did) = RedisSortedSet.upsert owner lim m score o.Set
 
-                if Double.IsNaN score then
-                    o <- { o with NaN = true }
-                elif not ((has AddFlags.LT && score >= cur) || (has AddFlags.GT && score <= cur)) then
+            o <-
+                { o with
+                    Set = set
+                    Added = o.Added + (if did = 1 then 1 else 0)
+                    Updated = o.Updated + (if did = 2 then 1 else 0)
+                    Processed = o.Processed + 1
+                    Last = score
+                }
+        else
+
+            match RedisSortedSet.tryScore m o.Set with
+            | ValueSome cur ->
+                if not (has AddFlags.NX) then
+                    let score = if incr then score + cur else score
+
+                    if Double.IsNaN score then
+                        o <- { o with NaN = true }
+                    elif not ((has AddFlags.LT && score >= cur) || (has AddFlags.GT && score <= cur)) then
+                        o <-
+                            { o with
+                                Processed = o.Processed + 1
+                                Last = score
+                            }
+
+                        // -0 and 0 are the same score: no update.
+                        if score <> cur then
+                            o <-
+                                { o with
+                                    Set = RedisSortedSet.rescore owner m cur score o.Set
+                                    Updated = o.Updated + 1
+                                }
+            | ValueNone ->
+                if not (has AddFlags.XX) then
                     o <-
                         { o with
+                            Set = RedisSortedSet.insert owner lim m score o.Set
+                            Added = o.Added + 1
                             Processed = o.Processed + 1
                             Last = score
                         }
-
-                    // -0 and 0 are the same score: no update.
-                    if score <> cur then
-                        o <-
-                            { o with
-                                Set = RedisSortedSet.rescore owner m cur score o.Set
-                                Updated = o.Updated + 1
-                            }
-        | ValueNone ->
-            if not (has AddFlags.XX) then
-                o <-
-                    { o with
-                        Set = RedisSortedSet.insert owner lim m score o.Set
-                        Added = o.Added + 1
-                        Processed = o.Processed + 1
-                        Last = score
-                    }
 
     o
 

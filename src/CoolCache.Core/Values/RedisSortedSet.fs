@@ -1,6 +1,7 @@
 /// Sorted set values (t_zset.c "Sorted set API"): member → score in the persistent HashMap, and the
-/// (score, member) index in the size-annotated Tree ordered by score, then member bytes (memcmp), as
-/// Redis's skiplist orders it: ranks, score ranges and lex ranges are O(log n) searches of the index.
+/// (score, member) index in the ScoreTree (a B+tree with subtree sizes) ordered by score, then member
+/// bytes (memcmp), as Redis's skiplist orders it: ranks, score ranges and lex ranges are O(log n)
+/// searches of the index.
 /// Writes take the owner token of the Db holding the set: map and tree nodes stamped with it are edited
 /// in place, so a sorted set never shares nodes with another key (COPY and the store commands build
 /// fresh ones with `ofSorted` / `duplicate`).
@@ -11,21 +12,6 @@ open System.Collections.Generic
 open CoolCache.Core
 open CoolCache.Core.Collections
 
-/// One entry of the index: a member and its score.
-[<Struct; NoEquality; NoComparison>]
-type ScoredMember = { Score: float; Member: Bytes }
-
-/// Redis's skiplist order: by score (-0 equals 0), then by member bytes (sdscmp).
-[<Sealed; AllowNullLiteral>]
-type ScoreOrder() =
-    static member val Instance = ScoreOrder()
-
-    interface IComparer<ScoredMember> with
-        member _.Compare(a, b) =
-            if a.Score < b.Score then -1
-            elif a.Score > b.Score then 1
-            else Bytes.compare a.Member b.Member
-
 /// A sorted set value. OBJECT ENCODING is "listpack" until a member is added past
 /// zset-max-listpack-entries members or longer than zset-max-listpack-value bytes, then "skiplist" for
 /// good (zsetAdd converts on insert, never back).
@@ -33,7 +19,7 @@ type ScoreOrder() =
 type RedisSortedSet =
     {
         Scores: HashMap<Bytes, float>
-        Index: Tree<ScoredMember>
+        Index: ScoreTree
         /// Converted to "skiplist" (one-way, as in Redis).
         Skiplist: bool
     }
@@ -79,7 +65,7 @@ module RedisSortedSet =
     let empty =
         {
             Scores = HashMap.empty BytesComparer.Instance
-            Index = Tree.empty
+            Index = ScoreTree.empty
             Skiplist = false
         }
 
@@ -109,44 +95,80 @@ module RedisSortedSet =
 
         {
             Scores = z.Scores.AddOwned(owner, m, score)
-            Index = Tree.insertSortedOwned owner order (entry score m) z.Index
+            Index = ScoreTree.insertOwned owner (entry score m) z.Index
             Skiplist = skiplist
         }
 
-    /// Give a member (in the set with score `old`) a new score. O(log n).
+    /// Give a member (in the set with score `old`) a new score: moved inside its leaf of the index when
+    /// its new place is there (as when its neighbours stay in order), else removed and inserted. O(log n).
     let rescore (owner: obj) (m: Bytes) (old: float) (score: float) (z: RedisSortedSet) =
         let score = kept z.Skiplist score
-        let index = Tree.removeSortedOwned owner order (entry old m) z.Index
 
         { z with
             Scores = z.Scores.AddOwned(owner, m, score)
-            Index = Tree.insertSortedOwned owner order (entry score m) index
+            Index = ScoreTree.replaceOwned owner (entry old m) (entry score m) z.Index
         }
+
+    /// ZADD's pair without options: m gets score, added or rescored. Returns the set and 1 when m was
+    /// added, 2 when its score changed, 0 when it had that score already (-0 and 0 are one score: nothing
+    /// is written). On an owned path the member map is walked once (and keeps its member bytes). O(log n).
+    let upsert
+        (owner: obj)
+        (limits: SortedSetLimits)
+        (m: Bytes)
+        (score: float)
+        (z: RedisSortedSet)
+        : struct (RedisSortedSet * int) =
+        let stored = kept z.Skiplist score
+        let mutable key = null
+        let mutable old = 0.0
+
+        match z.Scores.TryExchangeOwned(owner, m, stored, &key, &old) with
+        | 1 ->
+            if old = score then
+                // Written back when its bits differ (0 and -0).
+                if BitConverter.DoubleToInt64Bits old <> BitConverter.DoubleToInt64Bits stored then
+                    z.Scores.TryExchangeOwned(owner, m, old, &key, &old) |> ignore
+
+                struct (z, 0)
+            else
+                struct ({ z with
+                            Index = ScoreTree.replaceOwned owner (entry old key) (entry stored key) z.Index
+                        },
+                        2)
+        | 0 -> struct (insert owner limits m score z, 1)
+        | _ ->
+            match z.Scores.TryFind m with
+            | ValueSome old when old = score -> struct (z, 0)
+            | ValueSome old -> struct (rescore owner m old score z, 2)
+            | ValueNone -> struct (insert owner limits m score z, 1)
 
     /// The set without m, and whether m was a member. O(log n).
     let remove (owner: obj) (m: Bytes) (z: RedisSortedSet) : struct (RedisSortedSet * bool) =
         match z.Scores.TryFind m with
         | ValueNone -> struct (z, false)
         | ValueSome score ->
+            let struct (index, _) = ScoreTree.removeOwned owner (entry score m) z.Index
+
             struct ({ z with
                         Scores = z.Scores.RemoveOwned(owner, m)
-                        Index = Tree.removeSortedOwned owner order (entry score m) z.Index
+                        Index = index
                     },
                     true)
 
     /// The 0-based rank of m in ascending order, or -1. O(log n).
     let rank (m: Bytes) (z: RedisSortedSet) =
         match z.Scores.TryFind m with
-        | ValueSome score -> Tree.rank order (entry score m) z.Index
+        | ValueSome score -> ScoreTree.rank (entry score m) z.Index
         | ValueNone -> -1
 
     /// The entry at rank i (ascending). O(log n).
-    let inline item (i: int) (z: RedisSortedSet) = Tree.item i z.Index
+    let inline item (i: int) (z: RedisSortedSet) = ScoreTree.item i z.Index
 
     /// The entries at ranks [start, start + n), ascending. O(log n + n).
     let slice (start: int) (n: int) (z: RedisSortedSet) : ScoredMember[] =
         let result = Array.zeroCreate n
-        Tree.copyRange start n result 0 z.Index
+        ScoreTree.copyRange start n result 0 z.Index
         result
 
     /// The entries at ranks [start, start + n), descending (from start + n - 1 down). O(log n + n).
@@ -156,7 +178,7 @@ module RedisSortedSet =
         result
 
     /// Every entry, ascending. O(n).
-    let toArray (z: RedisSortedSet) = Tree.toArray z.Index
+    let toArray (z: RedisSortedSet) = ScoreTree.toArray z.Index
 
     /// The set without the entries at ranks [start, start + n), and those entries (ascending). O(log n + n).
     let removeRange (owner: obj) (start: int) (n: int) (z: RedisSortedSet) : struct (RedisSortedSet * ScoredMember[]) =
@@ -166,21 +188,9 @@ module RedisSortedSet =
         for e in removed do
             scores <- scores.RemoveOwned(owner, e.Member)
 
-        let index =
-            if n <= 8 then
-                // A few pops from an end: owned removals allocate nothing on an owned path.
-                let mutable t = z.Index
-
-                for _ in 1..n do
-                    t <- Tree.removeAtOwned owner start t
-
-                t
-            else
-                Tree.removeRange start n z.Index
-
         struct ({ z with
                     Scores = scores
-                    Index = index
+                    Index = ScoreTree.removeRangeOwned owner start n z.Index
                 },
                 removed)
 
@@ -192,11 +202,19 @@ module RedisSortedSet =
     let inline private lteMax (r: ScoreRange) (score: float) =
         if r.MaxExclusive then score < r.Max else score <= r.Max
 
+    /// The rank of the first entry whose score is >= min (> min when exclusive). O(log n).
+    let inline private firstInRange (r: ScoreRange) (z: RedisSortedSet) =
+        ScoreTree.countScoreBelow r.Min r.MinExclusive z.Index
+
+    /// The rank of the first entry whose score is > max (>= max when exclusive). O(log n).
+    let inline private pastRange (r: ScoreRange) (z: RedisSortedSet) =
+        ScoreTree.countScoreBelow r.Max (not r.MaxExclusive) z.Index
+
     /// The ranks [first, first + n) of the members whose scores are in range (scores are sorted, so
     /// the same set a listpack's linear scan finds). O(log n).
     let scoreSpan (r: ScoreRange) (z: RedisSortedSet) : struct (int * int) =
-        let first = Tree.lowerBound (fun e -> gteMin r e.Score) z.Index
-        let stop = Tree.lowerBound (fun e -> not (lteMax r e.Score)) z.Index
+        let first = firstInRange r z
+        let stop = pastRange r z
         struct (first, max 0 (stop - first))
 
     /// The entries a LIMIT offset count read of a score range returns (genericZrangebyscoreCommand), in
@@ -215,9 +233,9 @@ module RedisSortedSet =
             // ones before the first out of range.
             let edge =
                 if reverse then
-                    int64 (Tree.lowerBound (fun e -> not (lteMax r e.Score)) z.Index) - 1L - offset
+                    int64 (pastRange r z) - 1L - offset
                 else
-                    int64 (Tree.lowerBound (fun e -> gteMin r e.Score) z.Index) + offset
+                    int64 (firstInRange r z) + offset
 
             let take =
                 if reverse then
@@ -322,7 +340,7 @@ module RedisSortedSet =
         else
             let first =
                 if searchable z then
-                    Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index
+                    ScoreTree.lowerBound (fun e -> lexGteMin r e.Member) z.Index
                 else
                     scanUp (fun m -> not (lexGteMin r m)) 0 z
 
@@ -331,7 +349,7 @@ module RedisSortedSet =
             else
                 let stop =
                     if searchable z then
-                        max (first + 1) (Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index)
+                        max (first + 1) (ScoreTree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index)
                     else
                         scanUp (lexLteMax r) (first + 1) z
 
@@ -345,7 +363,7 @@ module RedisSortedSet =
         else
             let last =
                 if searchable z then
-                    Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index - 1
+                    ScoreTree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index - 1
                 else
                     scanDown (fun m -> not (lexLteMax r m)) (count z - 1) z
 
@@ -354,7 +372,7 @@ module RedisSortedSet =
             else
                 let lo =
                     if searchable z then
-                        min last (Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index)
+                        min last (ScoreTree.lowerBound (fun e -> lexGteMin r e.Member) z.Index)
                     else
                         scanDown (lexGteMin r) (last - 1) z + 1
 
@@ -386,7 +404,7 @@ module RedisSortedSet =
 
                 let stop =
                     if searchable z then
-                        max start (Tree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index)
+                        max start (ScoreTree.lowerBound (fun e -> not (lexLteMax r e.Member)) z.Index)
                     else
                         scanUp (lexLteMax r) start z
 
@@ -402,7 +420,7 @@ module RedisSortedSet =
 
                 let low =
                     if searchable z then
-                        min (start + 1) (Tree.lowerBound (fun e -> lexGteMin r e.Member) z.Index)
+                        min (start + 1) (ScoreTree.lowerBound (fun e -> lexGteMin r e.Member) z.Index)
                     else
                         scanDown (lexGteMin r) start z + 1
 
@@ -426,7 +444,7 @@ module RedisSortedSet =
 
         {
             Scores = HashMap.ofSeq BytesComparer.Instance (entries |> Seq.map (fun e -> e.Member, e.Score))
-            Index = Tree.ofArray entries
+            Index = ScoreTree.ofSorted entries
             Skiplist = skiplist
         }
 
@@ -452,7 +470,7 @@ module RedisSortedSet =
 
         {
             Scores = HashMap.ofSeq BytesComparer.Instance (stored |> Seq.map (fun e -> e.Member, e.Score))
-            Index = Tree.ofArray stored
+            Index = ScoreTree.ofSorted stored
             Skiplist = skiplist
         }
 
@@ -462,7 +480,7 @@ module RedisSortedSet =
 
         {
             Scores = HashMap.ofSeq BytesComparer.Instance (entries |> Seq.map (fun e -> e.Member, e.Score))
-            Index = Tree.ofArray entries
+            Index = ScoreTree.ofSorted entries
             Skiplist = z.Skiplist
         }
 

@@ -583,6 +583,58 @@ let ownedTests =
                 Expect.equal m.Count keys.Length "count"
                 Expect.equal (m.TryFind keys[7919 % keys.Length]) (ValueSome 1) "a replaced value"
             }
+            testPropertyWithConfig
+                config
+                "TryExchangeOwned replaces a present key's value in place, keeping its key, or says absent or not owned"
+            <| fun (keys: int list) (probes: int list) ->
+                for name, cmp in comparers do
+                    let owner = obj ()
+                    let mutable m = HashMap.empty<int, int> cmp
+                    let model = Dictionary<int, int>()
+
+                    for k in keys do
+                        m <- m.AddOwned(owner, keyOf 300 k, k)
+                        model[keyOf 300 k] <- k
+
+                    // A fresh owner owns nothing: -1 and nothing changed.
+                    for p in probes do
+                        let mutable key = 0
+                        let mutable old = 0
+                        let k = keyOf 300 p
+                        Expect.equal (m.TryExchangeOwned(obj (), k, -1, &key, &old)) -1 name
+                        Expect.equal (m.TryExchangeOwned(null, k, -1, &key, &old)) -1 name
+
+                    checkAgainst model [] m
+
+                    for p in probes do
+                        let k = keyOf 300 p
+                        let mutable key = 0
+                        let mutable old = 0
+                        let result = m.TryExchangeOwned(owner, k, p, &key, &old)
+
+                        match model.TryGetValue k with
+                        | true, v ->
+                            Expect.equal (result, old, key) (1, v, k) name
+                            model[k] <- p
+                        // The empty map's root was never edited, so it is not owned.
+                        | _ -> Expect.equal result (if m.IsEmpty then -1 else 0) name
+
+                    checkAgainst model [] m
+
+            test "TryExchangeOwned keeps the stored key object" {
+                let cmp = BytesComparer.Instance
+                let owner = obj ()
+                let stored = Bytes.ofString "member"
+                let m = HashMap.empty<Bytes, float>(cmp).AddOwned(owner, stored, 1.0)
+                let mutable key = null
+                let mutable old = 0.0
+                Expect.equal (m.TryExchangeOwned(owner, Bytes.ofString "member", 2.0, &key, &old)) 1 "present"
+                Expect.isTrue (obj.ReferenceEquals(key, stored)) "the stored key is handed back"
+                Expect.equal old 1.0 "old value"
+
+                let struct (k, v) = m.ToSeq() |> Seq.head
+                Expect.isTrue (obj.ReferenceEquals(k, stored) && v = 2.0) "the map keeps its key object"
+            }
             test "removing and re-adding keys along an owned path keeps counts exact" {
                 let owner = obj ()
                 let mutable m = HashMap.empty<int, int>(StupidHash(fun k -> k % 4))

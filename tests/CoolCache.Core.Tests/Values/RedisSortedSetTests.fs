@@ -63,6 +63,8 @@ let private limitsGen =
 
 type private ModelOp =
     | Put of string * float
+    /// ZADD's plain pair (RedisSortedSet.upsert): the same score (-0 = 0) leaves the stored one.
+    | Upsert of string * float
     | Remove of string
     | PopFront of int
     | PopBack of int
@@ -73,6 +75,7 @@ let private opGen =
     Gen.frequency
         [
             8, Gen.map2 (fun m s -> Put(m, s)) memberGen scoreGen
+            6, Gen.map2 (fun m s -> Upsert(m, s)) memberGen scoreGen
             3, Gen.map Remove memberGen
             1, Gen.map PopFront (Gen.choose (1, 3))
             1, Gen.map PopBack (Gen.choose (1, 3))
@@ -412,6 +415,24 @@ let private properties =
 
                         // A listpack writes scores as text: -0 comes back as 0.
                         model <- model.Add(m, (if not skiplist && s = 0.0 then 0.0 else s))
+                    | Upsert(m, s) ->
+                        let struct (z', did) = RedisSortedSet.upsert owner limits (b m) s z
+                        z <- z'
+
+                        match model.TryFind m with
+                        | Some old when old = s -> Expect.equal did 0 "the same score: nothing written"
+                        | Some _ ->
+                            Expect.equal did 2 "a new score"
+                            model <- model.Add(m, (if not skiplist && s = 0.0 then 0.0 else s))
+                        | None ->
+                            Expect.equal did 1 "added"
+
+                            skiplist <-
+                                skiplist
+                                || int64 model.Count + 1L > limits.MaxMembers
+                                || int64 m.Length > limits.MaxMemberBytes
+
+                            model <- model.Add(m, (if not skiplist && s = 0.0 then 0.0 else s))
                     | Remove m ->
                         let struct (z', found) = RedisSortedSet.remove owner (b m) z
                         Expect.equal found (model.ContainsKey m) "found"
@@ -443,13 +464,15 @@ let private properties =
                     let expected = listed model
                     Expect.equal (entries z) expected "entries in (score, member) order"
                     Expect.equal (RedisSortedSet.count z) model.Count "count"
-                    Expect.isTrue (Tree.isValid z.Index) "the index is a valid tree"
+                    Expect.isTrue (ScoreTree.isValid z.Index) "the index is a valid tree"
                     Expect.equal z.Skiplist skiplist "encoding: listpack until a member too many or too long"
 
                     expected
                     |> List.iteri (fun i (m, s) ->
                         Expect.equal (RedisSortedSet.rank (b m) z) i "rank"
-                        Expect.equal (RedisSortedSet.tryScore (b m) z) (ValueSome s) "score")
+                        // Bit for bit: -0 and 0 differ in a skiplist.
+                        let bits = ValueOption.map BitConverter.DoubleToInt64Bits
+                        Expect.equal (bits (RedisSortedSet.tryScore (b m) z)) (bits (ValueSome s)) "score")
 
                 for z, m in frozen do
                     Expect.equal (entries z) (listed m) "a frozen version is unchanged by later in-place edits")
@@ -747,7 +770,7 @@ let private properties =
 
                 let y = RedisSortedSet.ofAdds limits false added
                 Expect.equal (entries y |> List.map fst) (entries z |> List.map fst) "the same members from adds"
-                Expect.isTrue (Tree.isValid y.Index && Tree.isValid z.Index) "valid trees"
+                Expect.isTrue (ScoreTree.isValid y.Index && ScoreTree.isValid z.Index) "valid trees"
 
                 // Added one by one: the entries before the first that converts were written as text.
                 let firstBig =
