@@ -5,8 +5,14 @@ open CoolCache.Core.Keyspace
 open CoolCache.Core.State
 open CoolCache.Core.Commands
 
-/// One command against the World.
-let step (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) = Dispatch.execute ctx s argv w
+/// One command against the World; keyspace events become deliveries to their subscribers.
+let step (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
+    let struct (o, spec) = Dispatch.execute ctx s argv w
+
+    if o.Effects.IsEmpty then
+        struct (o, spec)
+    else
+        struct (Effects.KeyspaceEvents.settle o, spec)
 
 /// Active expiry: remove up to limit due keys across all databases; returns the World and the count.
 let expire (now: int64) (limit: int) (w: World) : struct (World * int) =

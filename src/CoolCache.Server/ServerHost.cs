@@ -66,6 +66,7 @@ public sealed class ServerHost : IAsyncDisposable
         try
         {
             _engine.ExpireDueKeys();
+            _engine.CheckOutputLimits();
             CompactWhenIdle();
             var timeout = _engine.Config.Timeout;
             if (timeout > 0)

@@ -46,6 +46,9 @@ let categories (spec: CommandSpec) =
         | CommandGroup.Hash -> "@hash"
         | CommandGroup.Set -> "@set"
         | CommandGroup.SortedSet -> "@sortedset"
+        | CommandGroup.PubSub -> ()
+        if has CommandFlags.PubSub spec then
+            "@pubsub"
         if has CommandFlags.Fast spec then "@fast" else "@slow"
         if has CommandFlags.Blocking spec then
             "@blocking"
@@ -161,6 +164,7 @@ let private groupName (g: CommandGroup) =
     | CommandGroup.Hash -> "hash"
     | CommandGroup.Set -> "set"
     | CommandGroup.SortedSet -> "sorted-set"
+    | CommandGroup.PubSub -> "pubsub"
 
 let rec docs (spec: CommandSpec) : RespValue =
     RespValue.Map

@@ -86,6 +86,9 @@ type RedisError =
     | WeightNotFloat
     // sort (sort.c)
     | SortScoreNotDouble
+    // pub/sub (server.c processCommand)
+    /// A RESP2 client with subscriptions ran a command other than (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET.
+    | SubscribedContext of command: string
     | Custom of text: string
 
 module RedisError =
@@ -202,6 +205,10 @@ module RedisError =
         | RedisError.NoInputKeys cmd -> sprintf "ERR at least 1 input key is needed for '%s' command" cmd
         | RedisError.WeightNotFloat -> "ERR weight value is not a float"
         | RedisError.SortScoreNotDouble -> "ERR One or more scores can't be converted into double"
+        | RedisError.SubscribedContext cmd ->
+            sprintf
+                "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+                cmd
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -27,14 +27,21 @@ let del: Handler =
     fun ctx s argv w ->
         let mutable db = World.db s.Db w
         let mutable n = 0
+        let mutable deleted = []
 
         for i in 1 .. argv.Length - 1 do
             if Db.exists ctx.NowMs argv[i] db then
                 n <- n + 1
 
+                if ctx.Events then
+                    deleted <- argv[i] :: deleted
+
             db <- Db.remove argv[i] db
 
-        Outcome.reply (intReply n) s (World.withDb s.Db db w)
+        List.foldBack
+            (fun key o -> Outcome.notify ctx NotifyClass.Generic "del" key o)
+            deleted
+            (Outcome.reply (intReply n) s (World.withDb s.Db db w))
 
 // EXISTS key [key ...]
 let exists: Handler =

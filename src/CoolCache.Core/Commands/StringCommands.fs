@@ -184,7 +184,9 @@ let set: Handler =
         if argv.Length = 3 then
             // The common case, without options: no option parsing, no lookups but the write.
             let db = World.db s.Db w
+
             Outcome.ok s (World.withDb s.Db (Db.set ctx.NowMs argv[1] (Value.String argv[2]) Ttl.Clear db) w)
+            |> Outcome.notify ctx NotifyClass.String "set" argv[1]
         else
 
             match parseSetOptions argv 3 true with

@@ -1,8 +1,36 @@
-/// Per-connection state the core reads and changes: selected db, protocol, name, auth, reply mode.
+/// Per-connection state the core reads and changes: selected db, protocol, name, auth, reply mode,
+/// pub/sub subscriptions.
 /// The host keeps one per connection and passes it into every step.
 namespace CoolCache.Core.State
 
 open CoolCache.Core
+open CoolCache.Core.Collections
+
+/// What one connection listens to (pubsub.c: c->pubsub_channels, c->pubsub_patterns,
+/// c->pubsubshard_channels). The server-wide index of who listens to what is PubSubIndex.
+type Subscriptions =
+    {
+        Channels: HashMap<Bytes, unit>
+        Patterns: HashMap<Bytes, unit>
+        ShardChannels: HashMap<Bytes, unit>
+    }
+
+module Subscriptions =
+    let private none: HashMap<Bytes, unit> = HashMap.empty BytesComparer.Instance
+
+    let empty =
+        {
+            Channels = none
+            Patterns = none
+            ShardChannels = none
+        }
+
+    /// Channels plus patterns: the count SUBSCRIBE/PSUBSCRIBE and their UNSUBSCRIBEs report.
+    let count (s: Subscriptions) = s.Channels.Count + s.Patterns.Count
+
+    /// Redis's CLIENT_PUBSUB flag: subscribed to anything (RESP2 then runs only a few commands).
+    let active (s: Subscriptions) =
+        s.Channels.Count + s.Patterns.Count + s.ShardChannels.Count > 0
 
 [<RequireQualifiedAccess>]
 type ReplyMode =
@@ -22,6 +50,7 @@ type Session =
         NoEvict: bool
         LibName: string
         LibVersion: string
+        Subscriptions: Subscriptions
     }
 
 module Session =
@@ -37,4 +66,5 @@ module Session =
             NoEvict = false
             LibName = ""
             LibVersion = ""
+            Subscriptions = Subscriptions.empty
         }
