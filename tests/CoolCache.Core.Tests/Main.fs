@@ -18,9 +18,12 @@ let all =
             Protocol.RespReaderTests.tests
             Values.RedisHashTests.tests
             Keyspace.ExpiryTests.tests
+            State.ConfigTests.tests
             State.WorldTests.tests
             Commands.CommandTableTests.tests
             Commands.SortCommandsTests.tests
+            Commands.PubSubCommandsTests.tests
+            Effects.KeyspaceEventsTests.tests
         ]
 
 [<EntryPoint>]
