@@ -10,6 +10,7 @@ let all =
             IntegrationTests.tests
             HostileInputTests.tests
             BlockingScenarioTests.tests
+            PubSubScenarioTests.tests
         ]
 
 [<EntryPoint>]
