@@ -510,6 +510,21 @@ let private scenarios: Scenario list =
                 ]
         }
         {
+            Name = "CLIENT KILL TYPE pubsub closes the subscribers, which stop counting at once"
+            Clients = 3
+            Acts =
+                [
+                    Do(0, [ "SUBSCRIBE"; "a" ])
+                    Do(1, [ "PSUBSCRIBE"; "a*" ])
+                    Do(2, [ "PUBLISH"; "a"; "two" ])
+                    Control [ "CLIENT"; "KILL"; "TYPE"; "pubsub" ]
+                    Do(2, [ "PUBLISH"; "a"; "none" ])
+                    Do(2, [ "PUBSUB"; "NUMSUB"; "a" ])
+                    Do(2, [ "PUBSUB"; "NUMPAT" ])
+                    Control [ "CLIENT"; "KILL"; "TYPE"; "pubsub" ]
+                ]
+        }
+        {
             Name = "CLIENT REPLY OFF silences replies but not subscribe confirmations or messages"
             Clients = 2
             Acts =
@@ -787,6 +802,74 @@ let private outputLimit =
             }
     ]
 
+/// The two settings from a config file and from the command line, as CONFIG GET shows them.
+let private settings =
+    testList
+        "PubSubSettings"
+        [
+            testTask "notify-keyspace-events and client-output-buffer-limit are read from a config file" {
+                let file = IO.Path.GetTempFileName()
+
+                IO.File.WriteAllText(
+                    file,
+                    "notify-keyspace-events KEA\n"
+                    + "client-output-buffer-limit pubsub 1mb 512kb 10\n"
+                    + "client-output-buffer-limit normal 1gb 1g 5\n"
+                )
+
+                try
+                    do!
+                        TestServer.withServer [ file ] (fun host ->
+                            task {
+                                use! wire = TestServer.connect host
+                                let! events = wire.CommandAsync [ "CONFIG"; "GET"; "notify-keyspace-events" ]
+                                Expect.stringContains events "$3\r\nAKE\r\n" "canonical flags"
+                                let! limits = wire.CommandAsync [ "CONFIG"; "GET"; "client-output-buffer-limit" ]
+
+                                Expect.stringContains
+                                    limits
+                                    "normal 1073741824 1000000000 5 slave 268435456 67108864 60 pubsub 1048576 524288 10"
+                                    "both lines applied, the slave class untouched"
+                            })
+                finally
+                    IO.File.Delete file
+            }
+
+            testTask "notify-keyspace-events from the command line turns events on" {
+                do!
+                    TestServer.withServer [ "--notify-keyspace-events"; "E$" ] (fun host ->
+                        task {
+                            use! subscriber = TestServer.connect host
+                            use! writer = TestServer.connect host
+                            let! confirmation = subscriber.CommandAsync [ "SUBSCRIBE"; "__keyevent@0__:set" ]
+                            Expect.stringContains confirmation "subscribe" "subscribed"
+                            let! ok = writer.CommandAsync [ "SET"; "k"; "v" ]
+                            Expect.stringContains ok "OK" "SET"
+                            let! message = subscriber.ReadTextAsync()
+
+                            Expect.equal
+                                message
+                                "*3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$1\r\nk\r\n"
+                                "the set event"
+                        })
+            }
+
+            testTask "an invalid notify-keyspace-events stops the server from starting" {
+                let! failed =
+                    task {
+                        try
+                            let! host = TestServer.startServer [ "--notify-keyspace-events"; "KZ" ]
+                            do! host.DisposeAsync()
+                            return false
+                        with :? ArgumentException as e ->
+                            Expect.stringContains e.Message "Invalid event class character" "Redis's reason"
+                            return true
+                    }
+
+                Expect.isTrue failed "refused"
+            }
+        ]
+
 let tests =
     testSequenced
-    <| testList "PubSubScenarios" [ yield! differential; yield! outputLimit ]
+    <| testList "PubSubScenarios" [ yield! differential; yield! outputLimit; settings ]
