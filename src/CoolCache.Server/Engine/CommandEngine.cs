@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using CoolCache.Core;
 using CoolCache.Core.Commands;
 using CoolCache.Core.Protocol;
@@ -31,6 +32,7 @@ public sealed class CommandEngine
     private long _batchStamp;
     private readonly ArrayBufferWriter<byte> _rendered2 = new(256);
     private readonly ArrayBufferWriter<byte> _rendered3 = new(256);
+    private readonly ConditionalWeakTable<long[], Connection?[]> _receivers = new();
 
     public CommandEngine(World world, ServerLog log, ClientRegistry clients, Action requestShutdown)
     {
@@ -284,16 +286,17 @@ public sealed class CommandEngine
     {
         _rendered2.ResetWrittenCount();
         _rendered3.ResetWrittenCount();
-        var limits = _world.Config.OutputLimits;
-        var nowSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        foreach (var id in delivery.Receivers)
+        // Receivers are subscribers: the pubsub class's limits apply (networking.c getClientType).
+        var limit = _world.Config.OutputLimits.PubSub;
+        var nowSeconds = Environment.TickCount64 / 1000;
+        foreach (var c in Receivers(delivery.Receivers))
         {
-            if (!_clients.TryGet(id, out var c) || c.IsClosing) continue;
+            if (c is null || c.IsClosing) continue;
             var protocol = c.Session.Protocol;
             var rendered = protocol == 3 ? _rendered3 : _rendered2;
             if (rendered.WrittenCount == 0) Api.WriteDelivery(protocol, delivery, rendered);
             c.WritePush(rendered.WrittenSpan);
-            if (c.OverOutputLimit(Api.IsSubscribed(c.Session) ? limits.PubSub : limits.Normal, nowSeconds))
+            if (c.OverOutputLimit(limit, nowSeconds))
             {
                 CloseForOutputLimit(c, "scheduled to be closed ASAP");
                 continue;
@@ -302,6 +305,20 @@ public sealed class CommandEngine
             c.FlushStamp = _batchStamp;
             toFlush.Add(c);
         }
+    }
+
+    /// <summary>
+    /// The connections of a receiver list, looked up once per list: the index replaces a list whenever
+    /// its subscribers change, so a list's connections stay the same, and the table forgets a list with
+    /// the list. A connection that closed since is skipped by IsClosing.
+    /// </summary>
+    private Connection?[] Receivers(long[] ids)
+    {
+        if (_receivers.TryGetValue(ids, out var connections)) return connections;
+        connections = new Connection?[ids.Length];
+        for (var i = 0; i < ids.Length; i++) connections[i] = _clients.TryGet(ids[i], out var c) ? c : null;
+        _receivers.AddOrUpdate(ids, connections);
+        return connections;
     }
 
     /// <summary>Close a client whose output passed its limit, and take it out of the pub/sub index now.</summary>
@@ -335,7 +352,7 @@ public sealed class CommandEngine
         lock (_gate)
         {
             var limits = _world.Config.OutputLimits;
-            var nowSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var nowSeconds = Environment.TickCount64 / 1000;
             foreach (var c in _clients.All)
             {
                 if (c.IsClosing || c.Output.Pending == 0) continue;

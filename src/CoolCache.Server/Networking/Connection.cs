@@ -361,10 +361,10 @@ public sealed class Connection
                     }
                 }
                 var total = OutputBuffer.Release(_sending);
-                _output.Sent(total);
                 Interlocked.Add(ref _clients.NetOutput, total);
                 lock (_output.Sync)
                 {
+                    _output.Sent(total);
                     _sentPosition += total;
                     if (_drained is not null && _sentPosition >= _drainTarget) CompleteDrain();
                 }

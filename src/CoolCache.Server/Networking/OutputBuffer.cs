@@ -20,7 +20,7 @@ public sealed class OutputBuffer : IBufferWriter<byte>
     /// <summary>Taken by writers around their writes and by the flusher to take segments out.</summary>
     public object Sync { get; } = new();
 
-    /// <summary>Bytes written and not yet sent (taken-out segments count until Sent).</summary>
+    /// <summary>Bytes written and not yet sent (taken-out segments count until Sent); changed under Sync.</summary>
     public long Pending => Volatile.Read(ref _pending);
 
     /// <summary>Bytes ever written (a position: the flusher has sent everything before it once Sent catches up).</summary>
@@ -47,7 +47,7 @@ public sealed class OutputBuffer : IBufferWriter<byte>
     {
         _tailCount += count;
         _written += count;
-        Interlocked.Add(ref _pending, count);
+        _pending += count;
     }
 
     /// <summary>Append bytes (a rendered push). Hold <see cref="Sync"/>.</summary>
@@ -89,8 +89,8 @@ public sealed class OutputBuffer : IBufferWriter<byte>
         return total;
     }
 
-    /// <summary>Count sent bytes off <see cref="Pending"/>.</summary>
-    public void Sent(long bytes) => Interlocked.Add(ref _pending, -bytes);
+    /// <summary>Count sent bytes off <see cref="Pending"/>. Hold <see cref="Sync"/>.</summary>
+    public void Sent(long bytes) => _pending -= bytes;
 
     /// <summary>Drop everything not sent (the connection is gone). Hold <see cref="Sync"/>.</summary>
     public void Clear()
@@ -109,6 +109,6 @@ public sealed class OutputBuffer : IBufferWriter<byte>
             _tail = null;
             _tailCount = 0;
         }
-        Interlocked.Add(ref _pending, -dropped);
+        _pending -= dropped;
     }
 }
