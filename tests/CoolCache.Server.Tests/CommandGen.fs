@@ -256,6 +256,7 @@ let private wrongArity: Gen<Draft> =
                     yield! GenLists.wrongArity
                     yield! GenSortedSets.wrongArity
                     yield! GenSort.wrongArity
+                    yield! GenPubSub.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -304,6 +305,7 @@ let private anyCommand: Gen<Draft> =
             10, GenLists.commands
             10, GenSortedSets.commands
             12, GenSort.commands
+            2, GenPubSub.commands
         ]
 
 /// A sequence of 1..40 commands; about a quarter start by switching to RESP3 (HELLO 3).
