@@ -34,6 +34,8 @@ type Act =
     | Fields of client: int
     /// Which of the scenario's clients CLIENT LIST TYPE pubsub and TYPE normal show.
     | ClientTypes
+    /// The pubsub_channels, pubsub_patterns and pubsubshard_channels lines of INFO stats.
+    | InfoPubSub
     /// Close a client; go on once the server no longer lists it.
     | Close of client: int
 
@@ -269,6 +271,15 @@ let private run (port: int) (resp3: bool) (scenario: Scenario) : Task<string lis
                     let! pubsub = shown "pubsub"
                     let! normal = shown "normal"
                     transcript.Add(sprintf "CLIENT LIST TYPE pubsub: [%s] TYPE normal: [%s]" pubsub normal)
+                | InfoPubSub ->
+                    let! raw = control.Send [ latin1 "INFO"; latin1 "stats" ]
+
+                    let lines =
+                        (text raw).Split("\r\n")
+                        |> Array.filter (fun l -> l.StartsWith "pubsub")
+                        |> String.concat " "
+
+                    transcript.Add(sprintf "INFO stats: %s" lines)
                 | Close c ->
                     clients[c].Dispose()
 
@@ -437,6 +448,7 @@ let private scenarios: Scenario list =
                     Read 0
                     Read 1
                     Read 2
+                    InfoPubSub
                     DoUnordered(3, [ "PUBSUB"; "SHARDCHANNELS" ])
                     Do(3, [ "PUBSUB"; "SHARDCHANNELS"; "*2" ])
                     Do(3, [ "PUBSUB"; "SHARDNUMSUB"; "s1"; "s3" ])
@@ -454,6 +466,7 @@ let private scenarios: Scenario list =
                     Do(0, [ "SUBSCRIBE"; "a1"; "a2"; "b" ])
                     Do(1, [ "PSUBSCRIBE"; "x"; "y"; "x" ])
                     Do(1, [ "SUBSCRIBE"; "a1" ])
+                    InfoPubSub
                     DoUnordered(2, [ "PUBSUB"; "CHANNELS" ])
                     DoUnordered(2, [ "PUBSUB"; "CHANNELS"; "a*" ])
                     Do(2, [ "PUBSUB"; "CHANNELS"; "[b]" ])

@@ -308,6 +308,23 @@ public sealed class CommandEngine
     }
 
     /// <summary>
+    /// Publish keyspace events raised outside a command (active expiry's "expired"): delivered under
+    /// the lock as a command's are, then flushed from this thread once the lock is released.
+    /// </summary>
+    public void PublishKeyspaceEvents(IReadOnlyList<KeyEvent> events)
+    {
+        if (events.Count == 0) return;
+        var toFlush = new List<Connection>();
+        lock (_gate)
+        {
+            _batchStamp++;
+            foreach (var e in events)
+                foreach (var delivery in Api.KeyspaceDeliveries(_world, e)) Deliver(delivery, null, toFlush);
+        }
+        foreach (var c in toFlush) c.StartFlush();
+    }
+
+    /// <summary>
     /// The connections of a receiver list, looked up once per list: the index replaces a list whenever
     /// its subscribers change, so a list's connections stay the same, and the table forgets a list with
     /// the list. A connection that closed since is skipped by IsClosing.
