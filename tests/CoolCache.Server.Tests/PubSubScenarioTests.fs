@@ -867,6 +867,28 @@ let private settings =
                         })
             }
 
+            testTask "with timeout 1 an idle subscriber stays connected while an idle client is closed" {
+                do!
+                    TestServer.withServer [ "--timeout"; "1" ] (fun host ->
+                        task {
+                            use! subscriber = TestServer.connect host
+                            let! confirmation = subscriber.CommandAsync [ "SUBSCRIBE"; "a" ]
+                            Expect.stringContains confirmation "subscribe" "subscribed"
+                            // Connected after the subscriber, so idle for less time.
+                            use! idle = TestServer.connect host
+                            let! pong = idle.CommandAsync [ "PING" ]
+                            Expect.equal pong "+PONG\r\n" "PING"
+                            let! _ = idle.ReadUntilClosedAsync(TimeSpan.FromSeconds 10.0)
+                            use! control = TestServer.connect host
+                            let! numsub = control.CommandAsync [ "PUBSUB"; "NUMSUB"; "a" ]
+                            Expect.equal numsub "*2\r\n$1\r\na\r\n:1\r\n" "the subscriber is still there"
+                            let! published = control.CommandAsync [ "PUBLISH"; "a"; "m" ]
+                            Expect.equal published ":1\r\n" "and receives"
+                            let! message = subscriber.ReadTextAsync()
+                            Expect.equal message "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nm\r\n" "the message"
+                        })
+            }
+
             testTask "an invalid notify-keyspace-events stops the server from starting" {
                 let! failed =
                     task {
