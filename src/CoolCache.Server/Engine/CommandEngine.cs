@@ -280,7 +280,9 @@ public sealed class CommandEngine
     /// <summary>
     /// One delivery: rendered once per protocol a receiver speaks, copied into each receiver's output,
     /// whose client-output-buffer-limit is then checked (pubsub.c pubsubPublishMessage, networking.c
-    /// closeClientOnOutputBufferLimitReached). Receivers that need a flush are added to toFlush once.
+    /// closeClientOnOutputBufferLimitReached). A receiver other than the caller is added to toFlush the
+    /// first time in a batch, taking its output's lock until the batch's sends start
+    /// (<see cref="Connection.FlushPeers"/>): one lock per receiver per batch, not per message.
     /// </summary>
     private void Deliver(Delivery delivery, Connection? caller, List<Connection> toFlush)
     {
@@ -292,18 +294,17 @@ public sealed class CommandEngine
         foreach (var c in Receivers(delivery.Receivers))
         {
             if (c is null || c.IsClosing) continue;
+            if (c != caller && c.FlushStamp != _batchStamp)
+            {
+                c.FlushStamp = _batchStamp;
+                c.Output.Sync.Enter();
+                toFlush.Add(c);
+            }
             var protocol = c.Session.Protocol;
             var rendered = protocol == 3 ? _rendered3 : _rendered2;
             if (rendered.WrittenCount == 0) Api.WriteDelivery(protocol, delivery, rendered);
-            c.WritePush(rendered.WrittenSpan);
-            if (c.OverOutputLimit(limit, nowSeconds))
-            {
-                CloseForOutputLimit(c, "scheduled to be closed ASAP");
-                continue;
-            }
-            if (c == caller || c.FlushStamp == _batchStamp) continue;
-            c.FlushStamp = _batchStamp;
-            toFlush.Add(c);
+            c.Output.Write(rendered.WrittenSpan);
+            if (c.OverOutputLimit(limit, nowSeconds)) CloseForOutputLimit(c, "scheduled to be closed ASAP");
         }
     }
 
@@ -315,13 +316,19 @@ public sealed class CommandEngine
     {
         if (events.Count == 0) return;
         var toFlush = new List<Connection>();
-        lock (_gate)
+        try
         {
-            _batchStamp++;
-            foreach (var e in events)
-                foreach (var delivery in Api.KeyspaceDeliveries(_world, e)) Deliver(delivery, null, toFlush);
+            lock (_gate)
+            {
+                _batchStamp++;
+                foreach (var e in events)
+                    foreach (var delivery in Api.KeyspaceDeliveries(_world, e)) Deliver(delivery, null, toFlush);
+            }
         }
-        foreach (var c in toFlush) c.StartFlush();
+        finally
+        {
+            Connection.FlushPeers(toFlush);
+        }
     }
 
     /// <summary>

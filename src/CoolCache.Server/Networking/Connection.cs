@@ -75,7 +75,10 @@ public sealed class Connection
     /// <summary>Where this client's replies and pushes go; writers hold its Sync (and the engine lock).</summary>
     internal OutputBuffer Output => _output;
 
-    /// <summary>Other connections this one's commands wrote to (deliveries): flushed after the batch.</summary>
+    /// <summary>
+    /// Other connections this one's commands wrote to (deliveries), each with its output's lock held:
+    /// released and flushed after the batch (<see cref="FlushPeers(List{Connection})"/>).
+    /// </summary>
     internal List<Connection> PeersToFlush => _peersToFlush;
 
     /// <summary>The engine's batch stamp when this connection was last added to a PeersToFlush list.</summary>
@@ -116,12 +119,6 @@ public sealed class Connection
         Volatile.Write(ref _closing, 1);
         try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         _socket.Close();
-    }
-
-    /// <summary>Append a rendered push (another client's delivery). Under the engine lock.</summary>
-    internal void WritePush(ReadOnlySpan<byte> bytes)
-    {
-        lock (_output.Sync) _output.Write(bytes);
     }
 
     /// <summary>
@@ -230,8 +227,14 @@ public sealed class Connection
                 var next = 0;
                 while (next < _batch.Count)
                 {
-                    next = _engine.Execute(this, _batch, next);
-                    FlushPeers();
+                    try
+                    {
+                        next = _engine.Execute(this, _batch, next);
+                    }
+                    finally
+                    {
+                        FlushPeers(_peersToFlush);
+                    }
                     if (Waiter is null) continue;
                     await FlushAsync();
                     waited = true;
@@ -293,11 +296,15 @@ public sealed class Connection
         }
     }
 
-    /// <summary>Start sending to the connections this batch delivered to (no waiting for them).</summary>
-    private void FlushPeers()
+    /// <summary>
+    /// Release the output locks a batch took on the connections it delivered to (on the thread that took
+    /// them), then start sending to each, without waiting for them.
+    /// </summary>
+    internal static void FlushPeers(List<Connection> peers)
     {
-        foreach (var peer in _peersToFlush) peer.StartFlush();
-        _peersToFlush.Clear();
+        foreach (var peer in peers) peer._output.Sync.Exit();
+        foreach (var peer in peers) peer.StartFlush();
+        peers.Clear();
     }
 
     /// <summary>

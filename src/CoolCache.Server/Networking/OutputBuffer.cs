@@ -18,7 +18,7 @@ public sealed class OutputBuffer : IBufferWriter<byte>
     private long _written;
 
     /// <summary>Taken by writers around their writes and by the flusher to take segments out.</summary>
-    public object Sync { get; } = new();
+    public Lock Sync { get; } = new();
 
     /// <summary>Bytes written and not yet sent (taken-out segments count until Sent); changed under Sync.</summary>
     public long Pending => Volatile.Read(ref _pending);
