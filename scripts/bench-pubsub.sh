@@ -44,7 +44,7 @@ run() { # port pid -> "rate cores"
     printf "%s %.3f\n", v["rate"], (a - b) / hz / v["seconds"] }'
 }
 # One untimed pass per server first (.NET compiles hot paths in tiers during the first seconds).
-for port in $cport $rport; do taskset -c 1 dotnet "$client" "$port" "$subscribers" 2 "$payload" "$window" >/dev/null; done
+for port in $cport $rport; do taskset -c 1 dotnet "$client" "$port" "$subscribers" 5 "$payload" "$window" >/dev/null; done
 cc_rate=(); cc_cpu=(); rd_rate=(); rd_cpu=()
 for r in $(seq "$rounds"); do
   read -r rate cpu < <(run "$cport" "$cpid"); cc_rate+=("$rate"); cc_cpu+=("$cpu")
