@@ -34,14 +34,14 @@ done
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
 hz=$(getconf CLK_TCK)
-run() { # port pid -> "rate cores"
-  local before after out
-  before=$(ticks "$2")
+run() { # port pid -> "rate cores" (cores: server CPU over the client's whole run, warm-up second included)
+  local before after out t0 t1
+  before=$(ticks "$2"); t0=$(date +%s.%N)
   out=$(timeout $((seconds * 3 + 60)) taskset -c 1 dotnet "$client" "$1" "$subscribers" "$seconds" "$payload" "$window")
-  after=$(ticks "$2")
-  echo "$out" | awk -v b="$before" -v a="$after" -v hz="$hz" '{
+  after=$(ticks "$2"); t1=$(date +%s.%N)
+  echo "$out" | awk -v b="$before" -v a="$after" -v hz="$hz" -v t0="$t0" -v t1="$t1" '{
     for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "%s %.3f\n", v["rate"], (a - b) / hz / v["seconds"] }'
+    printf "%s %.3f\n", v["rate"], (a - b) / hz / (t1 - t0) }'
 }
 # One untimed pass per server first (.NET compiles hot paths in tiers during the first seconds).
 for port in $cport $rport; do taskset -c 1 dotnet "$client" "$port" "$subscribers" 5 "$payload" "$window" >/dev/null; done

@@ -233,7 +233,9 @@ public sealed class Connection
                     }
                     finally
                     {
-                        FlushPeers(_peersToFlush);
+                        // This client's replies go out first: a publisher can send its next commands
+                        // while the subscribers' sends run.
+                        if (_peersToFlush.Count > 0) FlushPeers(_peersToFlush, this);
                     }
                     if (Waiter is null) continue;
                     await FlushAsync();
@@ -298,11 +300,12 @@ public sealed class Connection
 
     /// <summary>
     /// Release the output locks a batch took on the connections it delivered to (on the thread that took
-    /// them), then start sending to each, without waiting for them.
+    /// them), then start sending to first (the running connection) and to each, without waiting.
     /// </summary>
-    internal static void FlushPeers(List<Connection> peers)
+    internal static void FlushPeers(List<Connection> peers, Connection? first = null)
     {
         foreach (var peer in peers) peer._output.Sync.Exit();
+        first?.StartFlush();
         foreach (var peer in peers) peer.StartFlush();
         peers.Clear();
     }
