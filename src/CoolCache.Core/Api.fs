@@ -266,6 +266,40 @@ type Api =
         | ValueSome v -> Values.Value.typeName v
         | ValueNone -> "none"
 
+    /// Whether handlers should report keyspace events for notify-keyspace-events (part of Ctx.Events).
+    static member NotificationsWanted(config: Config) : bool = Effects.KeyspaceEvents.enabled config
+
+    /// What a keyspace event raised outside a command (active expiry) sends: empty when nobody listens.
+    static member KeyspaceDeliveries(world: World, e: KeyEvent) : Delivery[] =
+        Effects.KeyspaceEvents.deliveries world.Config world.PubSub e |> Array.ofList
+
+    /// A closed connection leaves every channel and pattern it subscribed to.
+    static member DropSubscriptions(session: Session, world: World) : World =
+        if Subscriptions.active session.Subscriptions then
+            { world with
+                PubSub = PubSubIndex.drop session.Subscriptions session.Id world.PubSub
+            }
+        else
+            world
+
+    /// The session without subscriptions (its connection closed; the index no longer lists it).
+    static member WithoutSubscriptions(session: Session) : Session =
+        { session with
+            Subscriptions = Subscriptions.empty
+        }
+
+    /// One CLIENT LIST line without its newline (catClientInfoString), for logs.
+    static member ClientLine(info: ClientInfo) : string =
+        (ConnectionCommands.clientLine info).TrimEnd '\n'
+
+    /// Whether the session subscribes to anything (CLIENT LIST flags=P; the pubsub output limits apply).
+    static member IsSubscribed(session: Session) : bool =
+        Subscriptions.active session.Subscriptions
+
+    /// Render a delivered message as the push its receivers read, in protocol 2 or 3.
+    static member WriteDelivery(protocol: int, delivery: Delivery, output: IBufferWriter<byte>) =
+        PubSubCommands.writeDelivery protocol delivery output
+
     /// Whether argv names a write command (CLIENT PAUSE WRITE holds these back).
     static member IsWrite(argv: Bytes[]) : bool =
         match Dispatch.resolve argv with

@@ -17,22 +17,29 @@ let private touchedKeys (effects: Effect list) =
         | _ -> None)
 
 /// One command against the World. While clients WATCH keys, commands report what they touch (their
-/// keyspace events) and the watched ones get new stamps (multi.c touchWatchedKey).
+/// keyspace events) and the watched ones get new stamps (multi.c touchWatchedKey). Keyspace events
+/// then become deliveries to their subscribers.
 let step (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
-    if w.Watching = 0 then
-        Dispatch.execute ctx s argv w
-    else
-        let struct (o, spec) = Dispatch.execute { ctx with Events = true } s argv w
+    let struct (o, spec) =
+        if w.Watching = 0 then
+            Dispatch.execute ctx s argv w
+        else
+            let struct (o, spec) = Dispatch.execute { ctx with Events = true } s argv w
 
-        let o =
-            if o.Effects.IsEmpty || o.World.Watching = 0 then
-                o
-            else
-                { o with
-                    World = Watches.touch (touchedKeys o.Effects) o.World
-                }
+            let o =
+                if o.Effects.IsEmpty || o.World.Watching = 0 then
+                    o
+                else
+                    { o with
+                        World = Watches.touch (touchedKeys o.Effects) o.World
+                    }
 
+            struct (o, spec)
+
+    if o.Effects.IsEmpty then
         struct (o, spec)
+    else
+        struct (Effects.KeyspaceEvents.settle o, spec)
 
 /// A connection closed: its watched keys are no longer watched by it.
 let disconnect (s: Session) (w: World) =

@@ -72,12 +72,14 @@ public sealed class ServerHost : IAsyncDisposable
         {
             _engine.ExpireDueKeys();
             _engine.SaveIfDue();
+            _engine.CheckOutputLimits();
             CompactWhenIdle();
             var timeout = _engine.Config.Timeout;
             if (timeout > 0)
             {
+                // Subscribers wait for messages, not commands: no idle timeout for them (clientsCronHandleTimeout).
                 foreach (var c in _clients.All)
-                    if (c.IdleMilliseconds > timeout * 1000L) { _log.Verbose($"Closing idle client id={c.Id}"); c.Abort(); }
+                    if (c.IdleMilliseconds > timeout * 1000L && !Api.IsSubscribed(c.Session)) { _log.Verbose($"Closing idle client id={c.Id}"); c.Abort(); }
             }
         }
         catch (Exception ex)

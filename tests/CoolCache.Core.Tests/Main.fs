@@ -26,6 +26,9 @@ let all =
             Commands.SortCommandsTests.tests
             Commands.TransactionCommandsTests.tests
             Commands.KeyspaceEventsTests.tests
+            State.ConfigTests.tests
+            Commands.PubSubCommandsTests.tests
+            Effects.KeyspaceEventsTests.tests
         ]
 
 [<EntryPoint>]

@@ -304,6 +304,7 @@ let private wrongArity: Gen<Draft> =
                     "WATCH", 0
                     "UNWATCH", 1
                     yield! GenStreams.wrongArity
+                    yield! GenPubSub.wrongArity
                 ]
 
         let! args = Gen.listOfLength count (Gen.oneof [ litOf keyPool; litOf values ])
@@ -353,6 +354,7 @@ let private anyCommand: Gen<Draft> =
             10, GenSortedSets.commands
             12, GenSort.commands
             12, GenStreams.commands
+            2, GenPubSub.commands
         ]
 
 /// A command whose reply compares exactly: inside MULTI its reply becomes part of EXEC's array.

@@ -136,7 +136,7 @@ let private setsPastDeadline (now: int64) (args: byte[] list) =
             | _ -> false)
     | _ -> false
 
-/// Transaction commands: inside MULTI the harness's PUBLISH marker would be queued, so sequences leave
+/// Transaction and pub/sub commands: inside MULTI the harness's PUBLISH marker would be queued, so sequences leave
 /// them out (the commands of a transaction are compared one by one instead).
 let private isTransaction (args: byte[] list) =
     match args with
@@ -146,7 +146,11 @@ let private isTransaction (args: byte[] list) =
         | "EXEC"
         | "DISCARD"
         | "WATCH"
-        | "UNWATCH" -> true
+        | "UNWATCH"
+        // and pub/sub: the harness's own PSUBSCRIBE subscriber is counted by Redis's replies
+        | "PUBLISH"
+        | "SPUBLISH"
+        | "PUBSUB" -> true
         | _ -> false
     | [] -> false
 

@@ -13,6 +13,7 @@ let all =
             BlockingScenarioTests.tests
             BlockingScenarioTests.transactionTests
             PersistenceInteropTests.tests
+            PubSubScenarioTests.tests
         ]
 
 [<EntryPoint>]

@@ -46,6 +46,8 @@ let categories (spec: CommandSpec) =
         | CommandGroup.String -> "@string"
         | CommandGroup.Stream -> "@stream"
         | _ -> ()
+        if has CommandFlags.PubSub spec then
+            "@pubsub"
         if has CommandFlags.Admin spec then
             "@admin"
         if has CommandFlags.Fast spec then "@fast" else "@slow"
@@ -204,6 +206,7 @@ let private groupName (g: CommandGroup) =
     | CommandGroup.SortedSet -> "sorted-set"
     | CommandGroup.Transaction -> "transactions"
     | CommandGroup.Stream -> "stream"
+    | CommandGroup.PubSub -> "pubsub"
 
 let rec docs (spec: CommandSpec) : RespValue =
     RespValue.Map

@@ -51,6 +51,10 @@ let private T = CommandGroup.Set
 let private Z = CommandGroup.SortedSet
 let private Tx = CommandGroup.Transaction
 let private X = CommandGroup.Stream
+let private P = CommandGroup.PubSub
+/// Pub/sub flags (pubsub, loading, stale) and the commands RESP2 allows while subscribed.
+let private PS = F.PubSub ||| F.Loading ||| F.Stale
+let private Sub = PS ||| F.NoScript ||| F.SubscribedContext
 
 let rec private table: Lazy<CommandSpec list> =
     lazy
@@ -243,18 +247,34 @@ let rec private table: Lazy<CommandSpec list> =
               cmd "GROUPS" 3 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "List the consumer groups of a stream" "O(1)" StreamInfoCommands.xinfoGroups
               cmd "CONSUMERS" 4 R (KeySpec.Range(2, 2, 1)) X "5.0.0" "List the consumers in a consumer group" "O(1)" StreamInfoCommands.xinfoConsumers
               cmd "HELP" 2 (F.Loading ||| F.Stale) none X "5.0.0" "Show helpful text about the different subcommands" "O(1)" StreamInfoCommands.xinfoHelp ]
+          // pub/sub (pubsub.c)
+          cmd "SUBSCRIBE" -2 Sub none P "2.0.0" "Listen for messages published to the given channels" "O(N) where N is the number of channels to subscribe to." PubSubCommands.subscribe
+          cmd "UNSUBSCRIBE" -1 Sub none P "2.0.0" "Stop listening for messages posted to the given channels" "O(N) where N is the number of clients already subscribed to a channel." PubSubCommands.unsubscribe
+          cmd "PSUBSCRIBE" -2 Sub none P "2.0.0" "Listen for messages published to channels matching the given patterns" "O(N) where N is the number of patterns the client is already subscribed to." PubSubCommands.psubscribe
+          cmd "PUNSUBSCRIBE" -1 Sub none P "2.0.0" "Stop listening for messages posted to channels matching the given patterns" "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client)." PubSubCommands.punsubscribe
+          cmd "PUBLISH" 3 (PS ||| Fast) none P "2.0.0" "Post a message to a channel" "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)." PubSubCommands.publish
+          cmd "SSUBSCRIBE" -2 Sub keysAll P "7.0.0" "Listen for messages published to the given shard channels" "O(N) where N is the number of shard channels to subscribe to." PubSubCommands.ssubscribe
+          cmd "SUNSUBSCRIBE" -1 Sub keysAll P "7.0.0" "Stop listening for messages posted to the given shard channels" "O(N) where N is the number of clients already subscribed to a shard channel." PubSubCommands.sunsubscribe
+          cmd "SPUBLISH" 3 (PS ||| Fast) keys1 P "7.0.0" "Post a message to a shard channel" "O(N) where N is the number of clients subscribed to the receiving shard channel." PubSubCommands.spublish
+          container "PUBSUB" F.None P "2.8.0" "A container for Pub/Sub commands" [
+              cmd "CHANNELS" -2 PS none P "2.8.0" "List active channels" "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)" PubSubCommands.pubsubChannels
+              cmd "NUMSUB" -2 PS none P "2.8.0" "Get the count of subscribers for channels" "O(N) for the NUMSUB subcommand, where N is the number of requested channels" PubSubCommands.pubsubNumsub
+              cmd "NUMPAT" 2 PS none P "2.8.0" "Get the count of unique patterns pattern subscriptions" "O(1)" PubSubCommands.pubsubNumpat
+              cmd "SHARDCHANNELS" -2 PS none P "7.0.0" "List active shard channels" "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels)." PubSubCommands.pubsubShardchannels
+              cmd "SHARDNUMSUB" -2 PS none P "7.0.0" "Get the count of subscribers for shard channels" "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels" PubSubCommands.pubsubShardnumsub
+              cmd "HELP" 2 (F.Loading ||| F.Stale) none P "6.2.0" "Show helpful text about the different subcommands" "O(1)" PubSubCommands.pubsubHelp ]
 
           // connection (networking.c)
-          cmd "PING" -1 Fast none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping
+          cmd "PING" -1 (Fast ||| F.SubscribedContext) none C "1.0.0" "Returns the server's liveliness response." "O(1)" ConnectionCommands.ping
           cmd "ECHO" 2 Fast none C "1.0.0" "Returns the given string." "O(1)" ConnectionCommands.echo
-          cmd "QUIT" -1 (Conn ||| F.NoAuth ||| F.AllowBusy) none C "1.0.0" "Closes the connection." "O(1)" ConnectionCommands.quit
           // transactions (multi.c)
           cmd "MULTI" 1 (Conn ||| F.AllowBusy) none Tx "1.2.0" "Mark the start of a transaction block" "O(1)" TransactionCommands.multi
           cmd "EXEC" 1 (F.NoScript ||| F.Loading ||| F.Stale) none Tx "1.2.0" "Execute all commands issued after MULTI" "Depends on commands in the transaction" TransactionCommands.execRow
           cmd "DISCARD" 1 (Conn ||| F.AllowBusy) none Tx "2.0.0" "Discard all commands issued after MULTI" "O(N), when N is the number of queued commands" TransactionCommands.discard
           cmd "WATCH" -2 (Conn ||| F.AllowBusy) keysAll Tx "2.2.0" "Watch the given keys to determine execution of the MULTI/EXEC block" "O(1) for every key." TransactionCommands.watch
           cmd "UNWATCH" 1 (Conn ||| F.AllowBusy) none Tx "2.2.0" "Forget about all watched keys" "O(1)" TransactionCommands.unwatch
-          cmd "RESET" 1 (Conn ||| F.NoAuth) none C "6.2.0" "Resets the connection." "O(1)" ConnectionCommands.reset
+          cmd "QUIT" -1 (Conn ||| F.NoAuth ||| F.AllowBusy ||| F.SubscribedContext) none C "1.0.0" "Closes the connection." "O(1)" ConnectionCommands.quit
+          cmd "RESET" 1 (Conn ||| F.NoAuth ||| F.SubscribedContext) none C "6.2.0" "Resets the connection." "O(1)" ConnectionCommands.reset
           cmd "HELLO" -1 (Conn ||| F.NoAuth) none C "6.0.0" "Handshakes with the Redis server." "O(1)" ConnectionCommands.hello
           cmd "AUTH" -2 (Conn ||| F.NoAuth ||| F.AllowBusy) none C "1.0.0" "Authenticates the connection." "O(N)" ConnectionCommands.auth
           container "CLIENT" F.None C "2.4.0" "A container for client connection commands." [

@@ -11,13 +11,25 @@ open CoolCache.Core.Commands.Args
 /// The Redis version we are compatible with, reported where clients gate features on it.
 let redisVersion = "7.0.15"
 
-// PING [message]
+let private pong = RespValue.Bulk "pong"B
+
+// PING [message]   (a RESP2 client in subscribed mode gets ["pong", message or ""])
 let ping: Handler =
     fun _ s argv w ->
-        match argv.Length with
-        | 1 -> Outcome.reply (RespValue.Simple "PONG") s w
-        | 2 -> Outcome.reply (RespValue.Bulk argv[1]) s w
-        | _ -> Outcome.error (RedisError.WrongArity "ping") s w
+        if argv.Length > 2 then
+            Outcome.error (RedisError.WrongArity "ping") s w
+        elif s.Protocol = 2 && Subscriptions.active s.Subscriptions then
+            let message =
+                if argv.Length = 2 then
+                    RespValue.Bulk argv[1]
+                else
+                    RespValue.Bulk Bytes.empty
+
+            Outcome.reply (RespValue.Array [| pong; message |]) s w
+        elif argv.Length = 2 then
+            Outcome.reply (RespValue.Bulk argv[1]) s w
+        else
+            Outcome.reply (RespValue.Simple "PONG") s w
 
 // ECHO message
 let echo: Handler = fun _ s argv w -> Outcome.reply (RespValue.Bulk argv[1]) s w
@@ -34,12 +46,24 @@ let private passwordMatches (w: World) (user: Bytes) (pass: Bytes) =
     && (w.Config.RequirePass = ""
         || Bytes.equals pass (Bytes.ofString w.Config.RequirePass))
 
-// RESET
+// RESET   (also leaves every channel and pattern, without confirmations: clearClientConnectionState)
 let reset: Handler =
     fun _ s _ w ->
         let struct (_, w) = TransactionCommands.unwatchAll s w
         let fresh = Session.create s.Id (w.Config.RequirePass = "")
-        Outcome.reply (RespValue.Simple "RESET") fresh w
+
+        let w =
+            if Subscriptions.active s.Subscriptions then
+                { w with
+                    PubSub = PubSubIndex.drop s.Subscriptions s.Id w.PubSub
+                }
+            else
+                w
+
+        // It turns CLIENT REPLY OFF back on, but a pending CLIENT REPLY SKIP still drops this reply.
+        { Outcome.reply (RespValue.Simple "RESET") fresh w with
+            Silent = (s.ReplyMode = ReplyMode.Skipping)
+        }
 
 // AUTH [username] password
 let auth: Handler =
@@ -168,7 +192,7 @@ let clientGetname: Handler =
 /// One CLIENT LIST line in Redis 7.0's field order.
 let clientLine (c: ClientInfo) =
     sprintf
-        "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%d qbuf-free=%d argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=%d tot-mem=%d events=r cmd=%s user=default redir=-1 resp=%d\n"
+        "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=%d tot-mem=%d events=r cmd=%s user=default redir=-1 resp=%d\n"
         c.Id
         c.Addr
         c.LocalAddr
@@ -178,6 +202,9 @@ let clientLine (c: ClientInfo) =
         c.IdleSeconds
         c.Flags
         c.Db
+        c.Channels
+        c.Patterns
+        c.ShardChannels
         c.Multi
         c.QueryBuffer
         c.QueryBufferFree
@@ -185,6 +212,10 @@ let clientLine (c: ClientInfo) =
         c.TotalMemory
         c.LastCommand
         c.Protocol
+
+/// Redis's pubsub client type (getClientType): a client subscribed to anything.
+let private isPubSub (c: ClientInfo) =
+    c.Channels + c.Patterns + c.ShardChannels > 0
 
 let private verbatim (text: string) =
     RespValue.Verbatim("txt", Bytes.ofLatin1 text)
@@ -199,6 +230,9 @@ let private clients (ctx: Ctx) (s: Session) (running: string) =
                 Name = s.Name
                 Db = s.Db
                 Protocol = s.Protocol
+                Channels = s.Subscriptions.Channels.Count
+                Patterns = s.Subscriptions.Patterns.Count
+                ShardChannels = s.Subscriptions.ShardChannels.Count
                 LastCommand = running
             }
         else
@@ -214,11 +248,11 @@ let clientList: Handler =
                 Ok all
             elif argv.Length = 4 && is "TYPE" argv[2] then
                 match (Bytes.toLatin1 argv[3]).ToLowerInvariant() with
-                | "normal" -> Ok all
+                | "normal" -> Ok(all |> Array.filter (isPubSub >> not))
+                | "pubsub" -> Ok(all |> Array.filter isPubSub)
                 | "master"
                 | "replica"
-                | "slave"
-                | "pubsub" -> Ok [||]
+                | "slave" -> Ok [||]
                 | t -> Error(RedisError.Custom(sprintf "ERR Unknown client type '%s'" t))
             elif argv.Length > 3 && is "ID" argv[2] then
                 let ids = argv[3..] |> Array.map Numbers.tryParseInt64
@@ -274,11 +308,11 @@ let clientKill: Handler =
                         | _ -> Error(RedisError.Custom "ERR client-id should be greater than 0")
                     elif is "TYPE" argv[j] then
                         match text.ToLowerInvariant() with
-                        | "normal" -> filters (j + 2) pred skipMe
+                        | "normal" -> filters (j + 2) (fun c -> pred c && not (isPubSub c)) skipMe
+                        | "pubsub" -> filters (j + 2) (fun c -> pred c && isPubSub c) skipMe
                         | "master"
                         | "replica"
-                        | "slave"
-                        | "pubsub" -> filters (j + 2) (fun _ -> false) skipMe
+                        | "slave" -> filters (j + 2) (fun _ -> false) skipMe
                         | t -> Error(RedisError.Custom(sprintf "ERR Unknown client type '%s'" t))
                     elif is "ADDR" argv[j] then
                         filters (j + 2) (fun c -> pred c && c.Addr = text) skipMe

@@ -1,5 +1,5 @@
 /// The central gates (server.c processCommand): unknown command, subcommand lookup, arity, auth,
-/// then the handler; and the CLIENT REPLY bookkeeping after it. Handlers assume their arity holds.
+/// RESP2 subscribed mode, then the handler; and the CLIENT REPLY bookkeeping after it. Handlers assume their arity holds.
 module CoolCache.Core.Commands.Dispatch
 
 open CoolCache.Core
@@ -25,14 +25,18 @@ let inline private arityOk (spec: CommandSpec) (argc: int) =
 let private authRequired (s: Session) (w: World) =
     not s.Authenticated && w.Config.RequirePass <> ""
 
+/// RESP2 subscribed mode (a client with subscriptions) runs only the commands marked SubscribedContext.
+let inline private subscribedContextDenies (spec: CommandSpec) (s: Session) =
+    s.Protocol = 2
+    && spec.Flags &&& CommandFlags.SubscribedContext = CommandFlags.None
+    && Subscriptions.active s.Subscriptions
+
 /// Reply bookkeeping of CLIENT REPLY OFF/SKIP: whether this reply is written, and the next mode.
 let private settleReplyMode (before: ReplyMode) (o: Outcome) =
+    // A command that turns replies back on (CLIENT REPLY ON, RESET) is answered: Redis clears the
+    // flags before it replies.
     let silent =
-        o.Silent
-        || (match before with
-            | ReplyMode.Off
-            | ReplyMode.Skipping -> true
-            | ReplyMode.On -> false)
+        o.Silent || (before <> ReplyMode.On && o.Session.ReplyMode <> ReplyMode.On)
 
     let session =
         if before = ReplyMode.Skipping && o.Session.ReplyMode = ReplyMode.Skipping then
@@ -142,6 +146,8 @@ let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome
         struct (reject (RedisError.WrongArity spec.FullName) (ValueSome spec) s w, ValueSome spec)
     | Ok spec when authRequired s w && spec.Flags &&& CommandFlags.NoAuth = CommandFlags.None ->
         struct (reject RedisError.NoAuth (ValueSome spec) s w, ValueSome spec)
+    | Ok spec when subscribedContextDenies spec s ->
+        struct (reject (RedisError.SubscribedContext spec.FullName) (ValueSome spec) s w, ValueSome spec)
     | Ok spec when s.InMulti && spec.Flags &&& CommandFlags.NoMulti <> CommandFlags.None ->
         struct (reject RedisError.NotAllowedInMulti (ValueSome spec) s w, ValueSome spec)
     | Ok spec when s.InMulti && not (runsInMulti spec) ->

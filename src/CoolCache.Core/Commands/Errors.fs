@@ -142,6 +142,9 @@ type RedisError =
     | XautoclaimMinIdle
     | XautoclaimCount
     | XautoclaimCountTooHigh
+    // pub/sub (server.c processCommand)
+    /// A RESP2 client with subscriptions ran a command other than (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET.
+    | SubscribedContext of command: string
     | Custom of text: string
 
 module RedisError =
@@ -336,6 +339,10 @@ module RedisError =
         | RedisError.XautoclaimCount -> "ERR COUNT must be > 0"
         | RedisError.XautoclaimCountTooHigh ->
             "ERR Insufficient memory, failed allocating transient memory, COUNT too high."
+        | RedisError.SubscribedContext cmd ->
+            sprintf
+                "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+                cmd
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

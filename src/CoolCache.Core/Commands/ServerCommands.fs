@@ -129,8 +129,9 @@ let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * 
             "evicted_keys", "0"
             "keyspace_hits", i h.KeyspaceHits
             "keyspace_misses", i h.KeyspaceMisses
-            "pubsub_channels", "0"
-            "pubsub_patterns", "0"
+            "pubsub_channels", string w.PubSub.Channels.Count
+            "pubsub_patterns", string w.PubSub.Patterns.Length
+            "pubsubshard_channels", string w.PubSub.ShardChannels.Count
             "latest_fork_usec", "0"
             "total_forks", "0"
             "total_error_replies", i (h.CommandStats |> Array.sumBy (fun c -> c.FailedCalls + c.RejectedCalls))

@@ -25,6 +25,9 @@ type CommandFlags =
     | MayReplicate = 2048
     | NoAuth = 4096
     | AllowBusy = 8192
+    /// Not a Redis flag: the command runs in RESP2 subscribed mode (processCommand's list: (P|S)SUBSCRIBE,
+    /// (P|S)UNSUBSCRIBE, PING, QUIT, RESET). COMMAND INFO does not show it.
+    | SubscribedContext = 16384
 
 /// Where a command's keys are in argv (positions count the command name as 0).
 [<RequireQualifiedAccess>]
@@ -51,6 +54,7 @@ type CommandGroup =
     | SortedSet
     | Transaction
     | Stream
+    | PubSub
 
 /// One connected client as the host sees it (CLIENT LIST / CLIENT INFO fields).
 type ClientInfo =
@@ -64,6 +68,10 @@ type ClientInfo =
         IdleSeconds: int64
         Flags: string
         Db: int
+        /// Subscribed channels, patterns and shard channels (sub=, psub=, ssub=).
+        Channels: int
+        Patterns: int
+        ShardChannels: int
         QueryBuffer: int64
         QueryBufferFree: int64
         OutputMemory: int64
@@ -234,6 +242,11 @@ type Effect =
     | Save of SaveKind
     /// A keyspace event (emitted only when Ctx.Events is set; see Outcome.notify).
     | Notify of KeyEvent
+    /// A push for this client written even under CLIENT REPLY OFF (Redis's CLIENT_PUSHING): the
+    /// subscribe and unsubscribe confirmations. Pushes and deliveries go out before the reply.
+    | Push of RespValue
+    /// A message for subscribers (PUBLISH, SPUBLISH, keyspace events), the caller included.
+    | Publish of Delivery
 
 /// Everything a handler may read besides the World: the clock and randomness are inputs.
 type Ctx =

@@ -5,6 +5,24 @@ namespace CoolCache.Core.State
 open System
 open CoolCache.Core
 
+/// One client class's client-output-buffer-limit (networking.c checkClientOutputBufferLimits): a client
+/// with Hard bytes or more waiting to be sent, or Soft bytes or more for longer than SoftSeconds, is
+/// disconnected. 0 turns a limit off.
+type OutputLimit =
+    {
+        Hard: int64
+        Soft: int64
+        SoftSeconds: int64
+    }
+
+/// client-output-buffer-limit per client class (Redis's normal, slave and pubsub classes).
+type OutputLimits =
+    {
+        Normal: OutputLimit
+        Replica: OutputLimit
+        PubSub: OutputLimit
+    }
+
 type Config =
     {
         Port: int
@@ -48,6 +66,9 @@ type Config =
         StreamNodeMaxBytes: int64
         /// ... and this many entries, deleted ones included (stream-node-max-entries; 0 = no limit).
         StreamNodeMaxEntries: int64
+        /// notify-keyspace-events as notify.c's flag bits (the values of Commands.NotifyClass).
+        NotifyKeyspaceEvents: int
+        OutputLimits: OutputLimits
     }
 
 /// One setting: how to show it, how to set it from text, whether CONFIG SET may change it.
@@ -95,6 +116,28 @@ module Config =
             SortedSetMaxListpackValue = 64L
             StreamNodeMaxBytes = 4096L
             StreamNodeMaxEntries = 100L
+            NotifyKeyspaceEvents = 0
+            OutputLimits =
+                {
+                    Normal =
+                        {
+                            Hard = 0L
+                            Soft = 0L
+                            SoftSeconds = 0L
+                        }
+                    Replica =
+                        {
+                            Hard = 256L * 1024L * 1024L
+                            Soft = 64L * 1024L * 1024L
+                            SoftSeconds = 60L
+                        }
+                    PubSub =
+                        {
+                            Hard = 32L * 1024L * 1024L
+                            Soft = 8L * 1024L * 1024L
+                            SoftSeconds = 60L
+                        }
+                }
         }
 
     /// Redis memtoull: "1gb" = 1024^3, "1g" = 1000^3, "1kb" = 1024, "1k" = 1000, plain bytes.
@@ -250,6 +293,156 @@ module Config =
             alias "zset-max-ziplist-value" value
         ]
 
+    /// notify-keyspace-events (notify.c keyspaceEventsStringToFlags / keyspaceEventsFlagsToString): one
+    /// letter per class, A for all of g$lshzxetd; K and E say where events are published, m is key misses.
+    module NotifyFlags =
+        [<Literal>]
+        let Keyspace = 1
+
+        [<Literal>]
+        let Keyevent = 2
+
+        [<Literal>]
+        let KeyMiss = 2048
+
+        /// The class letters in the order Redis prints them, with notify.c's NOTIFY_* bits.
+        let private classes =
+            [
+                'g', 4
+                '$', 8
+                'l', 16
+                's', 32
+                'h', 64
+                'z', 128
+                'x', 256
+                'e', 512
+                't', 1024
+                'd', 8192
+                'n', 16384
+            ]
+
+        /// NOTIFY_ALL, the A letter: every class but key misses and new keys.
+        let All = 4 ||| 8 ||| 16 ||| 32 ||| 64 ||| 128 ||| 256 ||| 512 ||| 1024 ||| 8192
+
+        /// The flags of a class string, or None for a letter that is not a class.
+        let parse (text: string) : int voption =
+            let mutable flags = 0
+            let mutable ok = true
+
+            for c in text do
+                match c with
+                | 'A' -> flags <- flags ||| All
+                | 'K' -> flags <- flags ||| Keyspace
+                | 'E' -> flags <- flags ||| Keyevent
+                | 'm' -> flags <- flags ||| KeyMiss
+                | c ->
+                    match classes |> List.tryFind (fun (l, _) -> l = c) with
+                    | Some(_, bit) -> flags <- flags ||| bit
+                    | None -> ok <- false
+
+            if ok then ValueSome flags else ValueNone
+
+        /// Redis's canonical spelling: A (or the class letters), then K, E and m.
+        let format (flags: int) =
+            let sb = Text.StringBuilder()
+
+            if flags &&& All = All then
+                sb.Append 'A' |> ignore
+            else
+                for letter, bit in classes do
+                    if flags &&& bit <> 0 then
+                        sb.Append letter |> ignore
+
+            if flags &&& Keyspace <> 0 then
+                sb.Append 'K' |> ignore
+
+            if flags &&& Keyevent <> 0 then
+                sb.Append 'E' |> ignore
+
+            if flags &&& KeyMiss <> 0 then
+                sb.Append 'm' |> ignore
+
+            sb.ToString()
+
+    let private notifySetting =
+        {
+            Name = "notify-keyspace-events"
+            Get = fun c -> NotifyFlags.format c.NotifyKeyspaceEvents
+            Mutable = true
+            Set =
+                fun s c ->
+                    match NotifyFlags.parse s with
+                    | ValueSome flags -> Ok { c with NotifyKeyspaceEvents = flags }
+                    | ValueNone -> Error "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+        }
+
+    /// client-output-buffer-limit <class> <hard> <soft> <soft seconds> [...] (config.c
+    /// setConfigClientOutputBufferLimitOption): every group is checked before any applies; classes not
+    /// named keep their limits. Words are split on single spaces, as CONFIG SET splits them.
+    let private outputLimitSetting =
+        let seconds (text: string) =
+            // strtoll with the whole word consumed: an optional sign, digits; an empty word reads 0.
+            if text = "" then
+                ValueSome 0L
+            else
+                match
+                    Int64.TryParse(
+                        text,
+                        Globalization.NumberStyles.AllowLeadingSign,
+                        Globalization.CultureInfo.InvariantCulture
+                    )
+                with
+                | true, n when n >= 0L -> ValueSome n
+                | _ -> ValueNone
+
+        let rec apply (words: string list) (limits: OutputLimits) =
+            match words with
+            | [] -> Ok limits
+            | cls :: hard :: soft :: secs :: rest ->
+                match parseMemory hard, parseMemory soft, seconds secs with
+                | ValueSome hard, ValueSome soft, ValueSome secs ->
+                    let limit =
+                        {
+                            Hard = hard
+                            Soft = soft
+                            SoftSeconds = secs
+                        }
+
+                    match cls.ToLowerInvariant() with
+                    | "normal" -> apply rest { limits with Normal = limit }
+                    | "slave"
+                    | "replica" -> apply rest { limits with Replica = limit }
+                    | "pubsub" -> apply rest { limits with PubSub = limit }
+                    | _ -> Error "Invalid client class specified in buffer limit configuration."
+                | _ ->
+                    match cls.ToLowerInvariant() with
+                    | "normal"
+                    | "slave"
+                    | "replica"
+                    | "pubsub" -> Error "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                    | _ -> Error "Invalid client class specified in buffer limit configuration."
+            | _ -> Error "Wrong number of arguments in buffer limit configuration."
+
+        let show (name: string) (l: OutputLimit) =
+            sprintf "%s %d %d %d" name l.Hard l.Soft l.SoftSeconds
+
+        {
+            Name = "client-output-buffer-limit"
+            Get =
+                fun c ->
+                    let l = c.OutputLimits
+                    String.Join(" ", show "normal" l.Normal, show "slave" l.Replica, show "pubsub" l.PubSub)
+            Mutable = true
+            Set =
+                fun s c ->
+                    let words = if s = "" then [] else List.ofArray (s.Split ' ')
+
+                    if words.Length % 4 <> 0 then
+                        Error "Wrong number of arguments in buffer limit configuration."
+                    else
+                        apply words c.OutputLimits |> Result.map (fun l -> { c with OutputLimits = l })
+        }
+
     /// Every setting, in Redis's names. CONFIG GET patterns match these names.
     let settings: Setting list =
         [
@@ -314,6 +507,8 @@ module Config =
                 { c with StreamNodeMaxBytes = v })
             int64Setting "stream-node-max-entries" 0L Int64.MaxValue true (fun c -> c.StreamNodeMaxEntries) (fun v c ->
                 { c with StreamNodeMaxEntries = v })
+            notifySetting
+            outputLimitSetting
         ]
 
     let private byName = settings |> List.map (fun s -> s.Name, s) |> dict

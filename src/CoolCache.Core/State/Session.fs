@@ -1,4 +1,5 @@
-/// Per-connection state the core reads and changes: selected db, protocol, name, auth, reply mode.
+/// Per-connection state the core reads and changes: selected db, protocol, name, auth, reply mode,
+/// pub/sub subscriptions.
 /// The host keeps one per connection and passes it into every step.
 namespace CoolCache.Core.State
 
@@ -16,6 +17,34 @@ type WatchedKey =
         /// The key's stamp in World.Watched when WATCHed: any command touching it since gives a new one.
         Stamp: int64
     }
+
+open CoolCache.Core.Collections
+
+/// What one connection listens to (pubsub.c: c->pubsub_channels, c->pubsub_patterns,
+/// c->pubsubshard_channels). The server-wide index of who listens to what is PubSubIndex.
+type Subscriptions =
+    {
+        Channels: HashMap<Bytes, unit>
+        Patterns: HashMap<Bytes, unit>
+        ShardChannels: HashMap<Bytes, unit>
+    }
+
+module Subscriptions =
+    let private none: HashMap<Bytes, unit> = HashMap.empty BytesComparer.Instance
+
+    let empty =
+        {
+            Channels = none
+            Patterns = none
+            ShardChannels = none
+        }
+
+    /// Channels plus patterns: the count SUBSCRIBE/PSUBSCRIBE and their UNSUBSCRIBEs report.
+    let count (s: Subscriptions) = s.Channels.Count + s.Patterns.Count
+
+    /// Redis's CLIENT_PUBSUB flag: subscribed to anything (RESP2 then runs only a few commands).
+    let active (s: Subscriptions) =
+        s.Channels.Count + s.Patterns.Count + s.ShardChannels.Count > 0
 
 [<RequireQualifiedAccess>]
 type ReplyMode =
@@ -44,6 +73,7 @@ type Session =
         /// Running EXEC's commands: blocking commands do not block (they time out at once).
         InExec: bool
         Watched: WatchedKey list
+        Subscriptions: Subscriptions
     }
 
 module Session =
@@ -64,4 +94,5 @@ module Session =
             MultiFailed = false
             InExec = false
             Watched = []
+            Subscriptions = Subscriptions.empty
         }

@@ -1,5 +1,5 @@
-/// The whole server state as one value: databases and configuration. The engine is its only writer.
-/// A live World is owned: writes replace a database in its array and count Dirty in place, as the
+/// The whole server state as one value: databases, configuration and the pub/sub index. The engine is
+/// its only writer. A live World is owned: writes replace a database in its array and count Dirty in place, as the
 /// databases edit their maps in place (Db.fs). World.freeze gives a value later writes never change
 /// (for snapshots, background saves, readers outside the engine).
 namespace CoolCache.Core.State
@@ -16,6 +16,8 @@ type World =
     {
         Dbs: Db[]
         Config: Config
+        /// Who listens to which channels and patterns (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE).
+        PubSub: PubSubIndex
         /// Writes since the last save (Redis's server.dirty).
         mutable Dirty: int64
         /// Set on a live World: its Dbs array and Dirty are edited in place. False: copy on write.
@@ -33,6 +35,7 @@ module World =
         {
             Dbs = Array.init config.Databases (fun _ -> Db.create ())
             Config = config
+            PubSub = PubSubIndex.empty
             Dirty = 0L
             Owned = true
             Watched = Array.create config.Databases (HashMap.empty BytesComparer.Instance)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using CoolCache.Core;
 using CoolCache.Core.Commands;
 using CoolCache.Core.Protocol;
@@ -15,6 +16,8 @@ namespace CoolCache.Server.Engine;
 /// The single owner of the current World. Connection threads take the lock, run a batch of commands
 /// through the pure core in commit order, write the replies into their own buffers, and carry out the
 /// effects. Timers (active expiry, idle timeout) are commands of their own under the same lock.
+/// Pub/sub deliveries are rendered once per protocol and copied into each receiver's output; the
+/// publishing connection starts their flushes after its batch, off the lock.
 /// </summary>
 public sealed class CommandEngine
 {
@@ -28,6 +31,10 @@ public sealed class CommandEngine
     private ulong _seed = (ulong)Environment.TickCount64 | 1;
     private long _pausedUntilMs;
     private bool _pauseWritesOnly;
+    private long _batchStamp;
+    private readonly ArrayBufferWriter<byte> _rendered2 = new(256);
+    private readonly ArrayBufferWriter<byte> _rendered3 = new(256);
+    private readonly ConditionalWeakTable<long[], Connection?[]> _receivers = new();
 
     public CommandEngine(World world, ServerLog log, ClientRegistry clients, Snapshots snapshots, Action requestShutdown)
     {
@@ -48,7 +55,7 @@ public sealed class CommandEngine
     /// Whether handlers should report keyspace events (Ctx.Events): someone subscribes to them
     /// (notify-keyspace-events) or WATCHes a key. False keeps the common path free of event allocations.
     /// </summary>
-    private bool EventsWanted => false;
+    private bool EventsWanted => Api.NotificationsWanted(_world.Config);
 
     /// <summary>Unix time in microseconds (one clock read).</summary>
     public static long NowUs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
@@ -72,10 +79,12 @@ public sealed class CommandEngine
     /// index of the first command not run: batch.Count, or the one after a command that blocked (the
     /// connection's Waiter is then set, and it resumes from there when the wait ends).
     /// </summary>
-    public int Execute(Connection connection, List<byte[][]> batch, int start, IBufferWriter<byte> output)
+    public int Execute(Connection connection, List<byte[][]> batch, int start)
     {
+        var output = connection.Output;
         lock (_gate)
         {
+            _batchStamp++;
             var nowUs = NowUs();
             // One clock read per command: each command's end is the next one's start.
             var started = Stopwatch.GetTimestamp();
@@ -95,7 +104,7 @@ public sealed class CommandEngine
                     // their maps in place (owner tokens), so a handler that wrote before throwing may
                     // have left part of its write; handlers validate before they write.
                     _log.Warning($"Internal error running '{System.Text.Encoding.Latin1.GetString(argv[0])}': {ex}");
-                    Api.WriteReply(connection.Session.Protocol, RespValue.NewError("ERR internal error"), output);
+                    lock (output.Sync) Api.WriteReply(connection.Session.Protocol, RespValue.NewError("ERR internal error"), output);
                     continue;
                 }
 
@@ -105,9 +114,14 @@ public sealed class CommandEngine
                 var finished = Stopwatch.GetTimestamp();
                 _clients.Record(result.Command, Stopwatch.GetElapsedTime(started, finished), result.IsError);
                 started = finished;
-                if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, output);
+                lock (output.Sync)
+                {
+                    // Pushes and deliveries come before the reply, as Redis writes them during the command.
+                    if (result.Effects.Length > 0) Push(connection, result.Effects, connection.PeersToFlush);
+                    if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, output);
+                }
                 foreach (var effect in result.Effects) Apply(connection, argv, effect);
-                if (result.IsWrite && _blocked.Count > 0) ServeBlocked(nowUs);
+                if (result.IsWrite && _blocked.Count > 0) ServeBlocked(nowUs, connection.PeersToFlush);
                 if (connection.Waiter is not null) return i + 1;
             }
             return batch.Count;
@@ -119,7 +133,7 @@ public sealed class CommandEngine
     /// by running their command again (it may still find nothing, e.g. BLMOVE to a key of another type).
     /// Serving writes too (BLMOVE pushes), so repeat until nothing changes (blocking.c handleClientsBlockedOnKeys).
     /// </summary>
-    private void ServeBlocked(long nowUs)
+    private void ServeBlocked(long nowUs, List<Connection> toFlush)
     {
         bool progress;
         do
@@ -134,14 +148,14 @@ public sealed class CommandEngine
                     var waiter = node.Value;
                     var type = waiter.Request.Type;
                     if (type.Length != 0 && Api.KeyType(_world, key.Db, key.Key, nowUs / 1000) != type) break;
-                    if (TryServe(waiter, nowUs)) progress = true;
+                    if (TryServe(waiter, nowUs, toFlush)) progress = true;
                     node = next;
                 }
             }
         } while (progress);
     }
 
-    private bool TryServe(Waiter waiter, long nowUs)
+    private bool TryServe(Waiter waiter, long nowUs, List<Connection> toFlush)
     {
         var c = waiter.Connection;
         var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, c.IsLocal, EventsWanted);
@@ -154,7 +168,7 @@ public sealed class CommandEngine
         {
             _log.Warning($"Internal error serving a blocked client id={c.Id}: {ex}");
             _blocked.Remove(waiter);
-            Api.WriteReply(c.Session.Protocol, RespValue.NewError("ERR internal error"), c.Output);
+            lock (c.Output.Sync) Api.WriteReply(c.Session.Protocol, RespValue.NewError("ERR internal error"), c.Output);
             waiter.Done.TrySetResult();
             return false;
         }
@@ -164,7 +178,11 @@ public sealed class CommandEngine
         Volatile.Write(ref _world, result.World);
         c.Session = result.Session;
         _clients.Record(result.Command, TimeSpan.Zero, result.IsError);
-        if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, c.Output);
+        lock (c.Output.Sync)
+        {
+            if (result.Effects.Length > 0) Push(c, result.Effects, toFlush);
+            if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, c.Output);
+        }
         waiter.Done.TrySetResult();
         return true;
     }
@@ -176,18 +194,8 @@ public sealed class CommandEngine
         {
             if (!_blocked.Remove(waiter)) return;
             var c = waiter.Connection;
-            Api.WriteReply(c.Session.Protocol, waiter.Request.TimeoutReply, c.Output);
+            lock (c.Output.Sync) Api.WriteReply(c.Session.Protocol, waiter.Request.TimeoutReply, c.Output);
             waiter.Done.TrySetResult();
-        }
-    }
-
-    /// <summary>A connection closed: its watched keys are no longer watched by it.</summary>
-    public void Disconnect(Connection connection)
-    {
-        if (connection.Session.Watched.IsEmpty) return;
-        lock (_gate)
-        {
-            Volatile.Write(ref _world, Api.Disconnect(connection.Session, _world));
         }
     }
 
@@ -215,7 +223,7 @@ public sealed class CommandEngine
                 {
                     _blocked.Remove(blocked);
                     var target = blocked.Connection;
-                    Api.WriteReply(target.Session.Protocol, unblock.withError ? Api.UnblockedError : blocked.Request.TimeoutReply, target.Output);
+                    lock (target.Output.Sync) Api.WriteReply(target.Session.Protocol, unblock.withError ? Api.UnblockedError : blocked.Request.TimeoutReply, target.Output);
                     blocked.Done.TrySetResult();
                 }
                 break;
@@ -226,7 +234,7 @@ public sealed class CommandEngine
                 foreach (var id in kill.ids)
                 {
                     if (id == connection.Id) connection.CloseAfterReply = true;
-                    else _clients.Kill(id);
+                    else if (_clients.Kill(id) is { } killed) Unsubscribe(killed);
                 }
                 break;
             case Effect.Shutdown shutdown:
@@ -258,6 +266,141 @@ public sealed class CommandEngine
             case { IsConfigChanged: true }:
                 _log.SetLevel(_world.Config.LogLevel);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Write a command's pushes in effect order: its own confirmations (Push) to the caller, and each
+    /// Delivery to its receivers. Receivers other than the caller are added to toFlush (the running
+    /// connection's PeersToFlush: it flushes them after its batch, off the lock).
+    /// </summary>
+    private void Push(Connection caller, Effect[] effects, List<Connection> toFlush)
+    {
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case Effect.Push push:
+                    Api.WriteReply(caller.Session.Protocol, push.Item, caller.Output);
+                    break;
+                case Effect.Publish publish:
+                    Deliver(publish.Item, caller, toFlush);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One delivery: rendered once per protocol a receiver speaks, copied into each receiver's output,
+    /// whose client-output-buffer-limit is then checked (pubsub.c pubsubPublishMessage, networking.c
+    /// closeClientOnOutputBufferLimitReached). A receiver other than the caller is added to toFlush the
+    /// first time in a batch, taking its output's lock until the batch's sends start
+    /// (<see cref="Connection.FlushPeers"/>): one lock per receiver per batch, not per message.
+    /// </summary>
+    private void Deliver(Delivery delivery, Connection? caller, List<Connection> toFlush)
+    {
+        _rendered2.ResetWrittenCount();
+        _rendered3.ResetWrittenCount();
+        // Receivers are subscribers: the pubsub class's limits apply (networking.c getClientType).
+        var limit = _world.Config.OutputLimits.PubSub;
+        var nowSeconds = Environment.TickCount64 / 1000;
+        foreach (var c in Receivers(delivery.Receivers))
+        {
+            if (c is null || c.IsClosing) continue;
+            if (c != caller && c.FlushStamp != _batchStamp)
+            {
+                c.FlushStamp = _batchStamp;
+                c.Output.Sync.Enter();
+                toFlush.Add(c);
+            }
+            var protocol = c.Session.Protocol;
+            var rendered = protocol == 3 ? _rendered3 : _rendered2;
+            if (rendered.WrittenCount == 0) Api.WriteDelivery(protocol, delivery, rendered);
+            c.Output.Write(rendered.WrittenSpan);
+            if (c.OverOutputLimit(limit, nowSeconds)) CloseForOutputLimit(c, "scheduled to be closed ASAP");
+        }
+    }
+
+    /// <summary>
+    /// Publish keyspace events raised outside a command (active expiry's "expired"): delivered under
+    /// the lock as a command's are, then flushed from this thread once the lock is released.
+    /// </summary>
+    public void PublishKeyspaceEvents(IReadOnlyList<KeyEvent> events)
+    {
+        if (events.Count == 0) return;
+        var toFlush = new List<Connection>();
+        try
+        {
+            lock (_gate)
+            {
+                _batchStamp++;
+                foreach (var e in events)
+                    foreach (var delivery in Api.KeyspaceDeliveries(_world, e)) Deliver(delivery, null, toFlush);
+            }
+        }
+        finally
+        {
+            Connection.FlushPeers(toFlush);
+        }
+    }
+
+    /// <summary>
+    /// The connections of a receiver list, looked up once per list: the index replaces a list whenever
+    /// its subscribers change, so a list's connections stay the same, and the table forgets a list with
+    /// the list. A connection that closed since is skipped by IsClosing.
+    /// </summary>
+    private Connection?[] Receivers(long[] ids)
+    {
+        if (_receivers.TryGetValue(ids, out var connections)) return connections;
+        connections = new Connection?[ids.Length];
+        for (var i = 0; i < ids.Length; i++) connections[i] = _clients.TryGet(ids[i], out var c) ? c : null;
+        _receivers.AddOrUpdate(ids, connections);
+        return connections;
+    }
+
+    /// <summary>Close a client whose output passed its limit, and take it out of the pub/sub index now.</summary>
+    private void CloseForOutputLimit(Connection c, string how)
+    {
+        _log.Warning($"Client {Api.ClientLine(c.Info())} {how} for overcoming of output buffer limits.");
+        _clients.Kill(c.Id);
+        Unsubscribe(c);
+    }
+
+    /// <summary>A closed client leaves every channel and pattern at once (later PUBLISHes do not count it).</summary>
+    private void Unsubscribe(Connection c)
+    {
+        if (!Api.IsSubscribed(c.Session)) return;
+        Volatile.Write(ref _world, Api.DropSubscriptions(c.Session, _world));
+        c.Session = Api.WithoutSubscriptions(c.Session);
+    }
+
+    /// <summary>A connection ended: its subscriptions and watched keys go.</summary>
+    public void Disconnected(Connection c)
+    {
+        if (!Api.IsSubscribed(c.Session) && c.Session.Watched.IsEmpty) return;
+        lock (_gate)
+        {
+            Unsubscribe(c);
+            if (!c.Session.Watched.IsEmpty) Volatile.Write(ref _world, Api.Disconnect(c.Session, _world));
+        }
+    }
+
+    /// <summary>
+    /// clientsCron's check: a client whose output stays above the soft limit for longer than its seconds
+    /// is closed even when nothing more is written to it.
+    /// </summary>
+    public void CheckOutputLimits()
+    {
+        lock (_gate)
+        {
+            var limits = _world.Config.OutputLimits;
+            var nowSeconds = Environment.TickCount64 / 1000;
+            foreach (var c in _clients.All)
+            {
+                if (c.IsClosing || c.Output.Pending == 0) continue;
+                if (c.OverOutputLimit(Api.IsSubscribed(c.Session) ? limits.PubSub : limits.Normal, nowSeconds))
+                    CloseForOutputLimit(c, "closed");
+            }
         }
     }
 
@@ -336,15 +479,29 @@ public sealed class CommandEngine
     /// <summary>Active expiry: remove the keys that are due (exactly those), a bounded number per tick.</summary>
     public void ExpireDueKeys()
     {
+        KeyEvent[]? events = null;
         lock (_gate)
         {
-            var world = Api.Expire(NowUs() / 1000, 20000, _world, out var removed);
+            World world;
+            int removed;
+            if (EventsWanted)
+            {
+                world = Api.ExpireWithEvents(NowUs() / 1000, 20000, _world, out var expired);
+                removed = expired.Length;
+                events = expired;
+            }
+            else
+            {
+                world = Api.Expire(NowUs() / 1000, 20000, _world, out removed);
+            }
             if (removed > 0)
             {
                 Volatile.Write(ref _world, world);
                 _clients.AddExpired(removed);
             }
         }
+        // "expired" events go to their subscribers after the lock (as a command's deliveries do)
+        if (events is { Length: > 0 }) PublishKeyspaceEvents(events);
     }
 
     private ulong NextSeed()

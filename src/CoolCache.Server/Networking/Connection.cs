@@ -14,6 +14,9 @@ namespace CoolCache.Server.Networking;
 /// <summary>
 /// One client: read bytes, cut them into commands with the core's reader, run each batch through the
 /// engine, send the replies in one write. A protocol error is answered and closes this connection only.
+/// Other clients write here too (pub/sub deliveries, replies to a served blocking command) under the
+/// engine lock; whoever wrote starts the flush (<see cref="StartFlush"/>), one sender at a time, on its
+/// own thread when the socket takes the bytes at once.
 /// </summary>
 public sealed class Connection
 {
@@ -22,7 +25,16 @@ public sealed class Connection
     private readonly CommandEngine _engine;
     private readonly ClientRegistry _clients;
     private readonly ServerLog _log;
-    private ArrayBufferWriter<byte> _output = new(InitialBuffer);
+    private readonly OutputBuffer _output = new();
+    private readonly List<ArraySegment<byte>> _sending = new();
+    private readonly List<Connection> _peersToFlush = new();
+    // Guarded by _output.Sync: one sender at a time; the own loop may wait for a position to be sent.
+    private bool _flushing;
+    private long _sentPosition;
+    private long _drainTarget;
+    private TaskCompletionSource? _drained;
+    private int _closing;
+    private long _softLimitSince;
     private readonly List<byte[][]> _batch = new();
     private readonly long _created = Environment.TickCount64;
     private byte[] _input = new byte[InitialBuffer];
@@ -60,34 +72,76 @@ public sealed class Connection
     /// <summary>Set while a blocking command waits (under the engine lock); the connection clears it.</summary>
     public Waiter? Waiter { get; set; }
 
-    /// <summary>Where this client's replies go; another connection's thread writes here only while this one waits.</summary>
-    internal ArrayBufferWriter<byte> Output => _output;
+    /// <summary>Where this client's replies and pushes go; writers hold its Sync (and the engine lock).</summary>
+    internal OutputBuffer Output => _output;
+
+    /// <summary>
+    /// Other connections this one's commands wrote to (deliveries), each with its output's lock held:
+    /// released and flushed after the batch (<see cref="FlushPeers(List{Connection})"/>).
+    /// </summary>
+    internal List<Connection> PeersToFlush => _peersToFlush;
+
+    /// <summary>The engine's batch stamp when this connection was last added to a PeersToFlush list.</summary>
+    internal long FlushStamp { get; set; }
+
+    /// <summary>Closed, or being closed, by the server (output limits, CLIENT KILL): write nothing more.</summary>
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
     public long IdleMilliseconds => Environment.TickCount64 - Interlocked.Read(ref _lastActivity);
 
     private static string Format(EndPoint? e) => e is IPEndPoint ip ? $"{ip.Address}:{ip.Port}" : "?:0";
 
-    public ClientInfo Info() => new(
-        Id, RemoteAddress, LocalAddress, (long)_socket.Handle, Session.Name,
-        (Environment.TickCount64 - _created) / 1000, IdleMilliseconds / 1000, Flags(), Session.Db,
-        _end - _start, _input.Length - _end, _output.WrittenCount, _input.Length + _output.Capacity,
-        LastCommand, Session.Protocol, Session.LibName, Session.LibVersion,
-        Session.InMulti ? Session.Queued.Length : -1);
-
-    /// <summary>CLIENT LIST flags in networking.c's order: x (in MULTI), b (blocked), or N.</summary>
-    private string Flags() => (Session.InMulti, Waiter is not null) switch
+    public ClientInfo Info()
     {
-        (true, true) => "xb",
-        (true, false) => "x",
-        (false, true) => "b",
-        _ => "N",
-    };
+        var session = Session;
+        var subscriptions = session.Subscriptions;
+        var pending = _output.Pending;
+        return new(
+            Id, RemoteAddress, LocalAddress, (long)_socket.Handle, session.Name,
+            (Environment.TickCount64 - _created) / 1000, IdleMilliseconds / 1000, Flags(session), session.Db,
+            subscriptions.Channels.Count, subscriptions.Patterns.Count, subscriptions.ShardChannels.Count,
+            _end - _start, _input.Length - _end, pending, _input.Length + pending,
+            LastCommand, session.Protocol, session.LibName, session.LibVersion,
+            session.InMulti ? session.Queued.Length : -1);
+    }
 
-    /// <summary>Close the socket from another thread (CLIENT KILL, timeout, shutdown).</summary>
+    /// <summary>CLIENT LIST flags in Redis's order: P (subscribed), b (blocked), else N.</summary>
+    /// <summary>CLIENT LIST flags in networking.c's order: P (subscribed), x (in MULTI), b (blocked), or N.</summary>
+    private string Flags(Session session)
+    {
+        var flags = (Api.IsSubscribed(session) ? "P" : "") + (session.InMulti ? "x" : "") + (Waiter is not null ? "b" : "");
+        return flags.Length == 0 ? "N" : flags;
+    }
+
+    /// <summary>Close the socket from another thread (CLIENT KILL, timeout, shutdown, output limits).</summary>
     public void Abort()
     {
+        Volatile.Write(ref _closing, 1);
         try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         _socket.Close();
+    }
+
+    /// <summary>
+    /// Whether the output waiting here passes its client class's client-output-buffer-limit
+    /// (networking.c checkClientOutputBufferLimits): the hard limit at once, the soft one when it has
+    /// held for more than its seconds. Under the engine lock.
+    /// </summary>
+    internal bool OverOutputLimit(OutputLimit limit, long nowSeconds)
+    {
+        var used = _output.Pending;
+        if (used == 0) return false;
+        if (limit.Hard > 0 && used >= limit.Hard) return true;
+        if (limit.Soft > 0 && used >= limit.Soft)
+        {
+            if (_softLimitSince == 0)
+            {
+                _softLimitSince = nowSeconds;
+                return false;
+            }
+            return nowSeconds - _softLimitSince > limit.SoftSeconds;
+        }
+        _softLimitSince = 0;
+        return false;
     }
 
     public async Task RunAsync()
@@ -115,7 +169,7 @@ public sealed class Connection
                 var protocolError = await ProcessInputAsync();
                 if (protocolError is not null)
                 {
-                    Api.WriteReply(2, RespValue.NewError("ERR " + protocolError.Text), _output);
+                    lock (_output.Sync) Api.WriteReply(2, RespValue.NewError("ERR " + protocolError.Text), _output);
                     _log.Verbose($"Protocol error ({protocolError.Text}) from client: id={Id} addr={RemoteAddress}");
                     CloseAfterReply = true;
                 }
@@ -131,8 +185,9 @@ public sealed class Connection
         finally
         {
             if (Waiter is not null) _engine.Abandon(Waiter);
-            _engine.Disconnect(this);
+            _engine.Disconnected(this);
             _clients.Remove(this);
+            Volatile.Write(ref _closing, 1);
             _socket.Close();
         }
     }
@@ -172,7 +227,16 @@ public sealed class Connection
                 var next = 0;
                 while (next < _batch.Count)
                 {
-                    next = _engine.Execute(this, _batch, next, _output);
+                    try
+                    {
+                        next = _engine.Execute(this, _batch, next);
+                    }
+                    finally
+                    {
+                        // This client's replies go out first: a publisher can send its next commands
+                        // while the subscribers' sends run.
+                        if (_peersToFlush.Count > 0) FlushPeers(_peersToFlush, this);
+                    }
                     if (Waiter is null) continue;
                     await FlushAsync();
                     waited = true;
@@ -234,25 +298,136 @@ public sealed class Connection
         }
     }
 
-    private async ValueTask FlushAsync()
+    /// <summary>
+    /// Release the output locks a batch took on the connections it delivered to (on the thread that took
+    /// them), then start sending to first (the running connection) and to each, without waiting.
+    /// </summary>
+    internal static void FlushPeers(List<Connection> peers, Connection? first = null)
     {
-        if (_output.WrittenCount == 0) return;
-        var data = _output.WrittenMemory;
-        while (data.Length > 0)
+        foreach (var peer in peers) peer._output.Sync.Exit();
+        first?.StartFlush();
+        foreach (var peer in peers) peer.StartFlush();
+        peers.Clear();
+    }
+
+    /// <summary>
+    /// Send what is pending here unless someone already is; used by other clients after writing to this
+    /// one. It runs on the caller's thread while the socket takes the bytes at once, and goes on by itself
+    /// when it must wait, so a publisher never waits for a subscriber.
+    /// </summary>
+    internal void StartFlush()
+    {
+        lock (_output.Sync)
         {
-            var sent = await _socket.SendAsync(data, SocketFlags.None);
-            data = data[sent..];
+            if (_flushing || _output.IsEmpty || IsClosing) return;
+            _flushing = true;
         }
-        Interlocked.Add(ref _clients.NetOutput, _output.WrittenCount);
-        if (_output.Capacity > 1024 * 1024)
+        _ = SendPendingAsync();
+    }
+
+    /// <summary>The own loop: send this batch's replies and wait until they are out (as before, a client
+    /// that does not read its replies stops being read).</summary>
+    private ValueTask FlushAsync()
+    {
+        lock (_output.Sync)
         {
-            // Do not keep a huge reply buffer for an idle client.
-            _output = new ArrayBufferWriter<byte>(InitialBuffer);
+            var target = _output.Written;
+            if (_sentPosition >= target || IsClosing) return default;
+            if (_flushing)
+            {
+                _drainTarget = target;
+                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return new ValueTask(_drained.Task);
+            }
+            _flushing = true;
         }
-        else
+        return SendPendingAsync();
+    }
+
+    /// <summary>The one sender: take what is written, send it, repeat until nothing is left.</summary>
+    private async ValueTask SendPendingAsync()
+    {
+        try
         {
-            _output.ResetWrittenCount();
+            while (true)
+            {
+                lock (_output.Sync)
+                {
+                    _output.TakeAll(_sending);
+                    if (_sending.Count == 0)
+                    {
+                        _flushing = false;
+                        CompleteDrain();
+                        return;
+                    }
+                }
+                await SendAllAsync();
+                var total = OutputBuffer.Release(_sending);
+                Interlocked.Add(ref _clients.NetOutput, total);
+                lock (_output.Sync)
+                {
+                    _output.Sent(total);
+                    _sentPosition += total;
+                    if (_drained is not null && _sentPosition >= _drainTarget) CompleteDrain();
+                }
+            }
         }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The peer is gone or the socket was closed: drop the output, close, release any waiter.
+            lock (_output.Sync)
+            {
+                OutputBuffer.Release(_sending);
+                _output.Clear();
+                _flushing = false;
+                Volatile.Write(ref _closing, 1);
+                CompleteDrain();
+            }
+            _socket.Close();
+        }
+    }
+
+    /// <summary>
+    /// Send the taken segments: one at a time when there is one, else up to 64 per call (one sendmsg,
+    /// as Redis's writev of its reply list), going on from wherever a partial send stopped.
+    /// </summary>
+    private async ValueTask SendAllAsync()
+    {
+        if (_sending.Count == 1)
+        {
+            var data = _sending[0].AsMemory();
+            while (data.Length > 0) data = data[await _socket.SendAsync(data, SocketFlags.None)..];
+            return;
+        }
+        var left = _sending.ToArray();
+        var first = 0;
+        while (first < left.Length)
+        {
+            var count = Math.Min(64, left.Length - first);
+            var sent = await _socket.SendAsync(new ArraySegment<ArraySegment<byte>>(left, first, count), SocketFlags.None);
+            while (sent > 0)
+            {
+                var head = left[first];
+                if (sent >= head.Count)
+                {
+                    sent -= head.Count;
+                    first++;
+                }
+                else
+                {
+                    left[first] = head.Slice(sent);
+                    sent = 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>Release the own loop's wait. Hold _output.Sync.</summary>
+    private void CompleteDrain()
+    {
+        var drained = _drained;
+        _drained = null;
+        drained?.TrySetResult();
     }
 
     /// <summary>Compact or grow the input buffer; false when the query buffer limit is passed.</summary>

@@ -62,10 +62,15 @@ public sealed class ClientRegistry : IHostView
     public IEnumerable<Connection> All => _connections.Values;
 
     /// <summary>Unregister and close a client at once, so the reply to CLIENT KILL already excludes it.</summary>
-    public void Kill(long id)
+    public Connection? Kill(long id)
     {
-        if (_connections.TryRemove(id, out var c)) c.Abort();
+        if (!_connections.TryRemove(id, out var c)) return null;
+        c.Abort();
+        return c;
     }
+
+    /// <summary>The connected client with this id (pub/sub receivers).</summary>
+    public bool TryGet(long id, out Connection connection) => _connections.TryGetValue(id, out connection!);
 
     /// <summary>Count one command (called under the engine lock).</summary>
     public void Record(string? command, TimeSpan elapsed, bool failed)
