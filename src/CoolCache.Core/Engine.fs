@@ -12,7 +12,15 @@ let private touchedKeys (effects: Effect list) =
         match e with
         // keymiss touches nothing; expired concerns a key already absent to readers: a watched key that
         // was live at WATCH shows as gone at EXEC anyway, one already expired then is no change (multi.c)
-        | Effect.Notify ev when ev.Class <> NotifyClass.KeyMiss && ev.Class <> NotifyClass.Expired ->
+        // (consumer-group events and xsetid do not touch either: Redis signals no modified key there)
+        | Effect.Notify ev when
+            ev.Class <> NotifyClass.KeyMiss
+            && ev.Class <> NotifyClass.Expired
+            && not (ev.Event.StartsWith "xgroup-")
+            && ev.Event <> "xsetid"
+            && ev.Event <> "xclaim"
+            && ev.Event <> "xautoclaim"
+            ->
             Some(struct (ev.Db, ev.Key))
         | _ -> None)
 

@@ -646,6 +646,19 @@ let private transactionScenarios: Scenario list =
             [ [ "SET"; "k"; "1" ]; [ "SET"; "src"; "2" ] ]
             [ [ "RENAME"; "src"; "k" ] ]
         watchThen
+            "consumer-group commands and XSETID on a watched stream do not abort EXEC"
+            [ [ "XADD"; "k"; "1-0"; "f"; "v" ]; [ "XGROUP"; "CREATE"; "k"; "g"; "0" ] ]
+            [
+                [ "XREADGROUP"; "GROUP"; "g"; "c"; "STREAMS"; "k"; ">" ]
+                [ "XACK"; "k"; "g"; "1-0" ]
+                [ "XGROUP"; "CREATECONSUMER"; "k"; "g"; "c2" ]
+                [ "XSETID"; "k"; "5-0" ]
+            ]
+        watchThen
+            "XADD to a watched stream aborts EXEC"
+            [ [ "XADD"; "k"; "1-0"; "f"; "v" ] ]
+            [ [ "XADD"; "k"; "2-0"; "f"; "v" ] ]
+        watchThen
             "a failed write to a watched key does not abort EXEC"
             [ [ "SET"; "k"; "1" ] ]
             [ [ "LPUSH"; "k"; "x" ] ]

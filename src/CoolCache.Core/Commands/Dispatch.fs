@@ -82,8 +82,23 @@ let private keysOf (spec: CommandSpec) (argv: Bytes[]) : Bytes[] =
 
 /// Runs a handler; while clients WATCH keys, a write command's watched keys whose value object or
 /// deadline it changed get new stamps (touchWatchedKey), even when a later command undoes the change.
+/// Writes Redis 7.0 makes without signalModifiedKey: consumer-group bookkeeping and XSETID leave a WATCH
+/// on the stream intact (only XADD, XDEL, XTRIM and creating or deleting the key touch it).
+let private touchesNothing (spec: CommandSpec) =
+    match spec.FullName with
+    | "xreadgroup"
+    | "xack"
+    | "xclaim"
+    | "xautoclaim"
+    | "xsetid" -> true
+    | name -> name.StartsWith "xgroup|"
+
 let private run (spec: CommandSpec) (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
-    if w.Watching = 0 || spec.Flags &&& CommandFlags.Write = CommandFlags.None then
+    if
+        w.Watching = 0
+        || spec.Flags &&& CommandFlags.Write = CommandFlags.None
+        || touchesNothing spec
+    then
         LazyExpiry.run ctx spec s argv w
     else
         let db = s.Db

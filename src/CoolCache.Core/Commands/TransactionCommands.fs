@@ -7,6 +7,7 @@ open CoolCache.Core
 open CoolCache.Core.Keyspace
 open CoolCache.Core.Protocol
 open CoolCache.Core.State
+open CoolCache.Core.Values
 
 /// Forget the session's watched keys (UNWATCH, EXEC, DISCARD, RESET, a closed connection).
 let unwatchAll (s: Session) (w: World) : struct (Session * World) =
@@ -105,6 +106,9 @@ let private touched (now: int64) (w: World) (k: WatchedKey) =
     seen.Stamp <> k.Stamp
     || (match k.Value, seen.Value with
         | ValueNone, ValueNone -> false
+        // a stream's group bookkeeping stores a new value without touching the key (Dispatch's
+        // touchesNothing); its real changes come with stamps
+        | ValueSome(Value.Stream _), ValueSome(Value.Stream _) -> k.Deadline <> seen.Deadline
         | ValueSome a, ValueSome b -> not (obj.ReferenceEquals(a, b)) || k.Deadline <> seen.Deadline
         | _ -> true)
 
