@@ -54,13 +54,18 @@ let decompress (input: ReadOnlySpan<byte>) (length: int) : byte[] option =
 
     if ok && op = length then Some out else None
 
+let private tables =
+    new System.Threading.ThreadLocal<int[]>(fun () -> Array.zeroCreate<int>(1 <<< 14))
+
 /// Compress; None when the result would not be smaller than the input (then Redis stores it plain).
 let compress (input: ReadOnlySpan<byte>) : byte[] option =
     if input.Length < 4 then
         None
     else
         let hlog = 14
-        let table = Array.zeroCreate<int>(1 <<< hlog)
+        // One hash table per thread, never cleared (as liblzf without INIT_HTAB): a stale slot is only a
+        // candidate, checked against the bytes before it is used.
+        let table = tables.Value
         let out = Array.zeroCreate<byte>(input.Length + input.Length / 16 + 64)
         let maxOut = input.Length - 1
         let mutable ip = 0
