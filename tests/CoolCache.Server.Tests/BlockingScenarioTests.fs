@@ -35,22 +35,6 @@ type Scenario =
 
 let private latin1 (s: string) = Encoding.Latin1.GetBytes s
 
-/// Wait for a condition with a deadline (no sleeping as synchronisation: poll the server).
-let private waitUntil (what: string) (check: unit -> Task<bool>) =
-    task {
-        let sw = Stopwatch.StartNew()
-        let mutable ok = false
-
-        while not ok do
-            let! c = check ()
-            ok <- c
-
-            if not ok then
-                if sw.Elapsed > TimeSpan.FromSeconds 10.0 then
-                    failwithf "timed out waiting until %s" what
-
-                do! Task.Yield()
-    }
 
 let private clientLine (control: RawClient) (id: int64) =
     task {
@@ -107,7 +91,10 @@ let private run (port: int) (resp3: bool) (scenario: Scenario) : Task<string lis
                 | Start(c, args) ->
                     do! clients[c].Post [ args |> List.map latin1 ]
                     pending[c] <- String.Join(" ", args)
-                    do! waitUntil (sprintf "client %d blocks on %s" c pending[c]) (fun () -> isBlocked control ids[c])
+
+                    do!
+                        Polling.until (sprintf "client %d blocks on %s" c pending[c]) (fun () ->
+                            isBlocked control ids[c])
                 | Await c ->
                     let! reply = clients[c].Receive()
                     record c pending[c] reply
@@ -119,14 +106,14 @@ let private run (port: int) (resp3: bool) (scenario: Scenario) : Task<string lis
                     clients[c].Dispose()
 
                     do!
-                        waitUntil (sprintf "client %d is gone" c) (fun () ->
+                        Polling.until (sprintf "client %d is gone" c) (fun () ->
                             task {
                                 let! line = clientLine control ids[c]
                                 return line = ""
                             })
                 | WaitGone key ->
                     do!
-                        waitUntil (sprintf "%s is gone" key) (fun () ->
+                        Polling.until (sprintf "%s is gone" key) (fun () ->
                             task {
                                 let! raw = control.Send [ latin1 "EXISTS"; latin1 key ]
                                 return parseReply raw = Integer 0L

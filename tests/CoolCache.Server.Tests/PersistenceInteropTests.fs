@@ -283,22 +283,6 @@ let private infoField (c: RawClient) (field: string) =
                     None)
     }
 
-/// Poll until condition holds, for at most 10 seconds (no sleeping as synchronisation).
-let private waitUntil (what: string) (condition: unit -> Task<bool>) =
-    task {
-        let sw = Diagnostics.Stopwatch.StartNew()
-        let mutable ok = false
-
-        while not ok do
-            let! c = condition ()
-            ok <- c
-
-            if not ok then
-                if sw.Elapsed > TimeSpan.FromSeconds 10.0 then
-                    failtestf "timed out waiting until %s" what
-
-                do! Task.Delay 20
-    }
 
 /// Starts CoolCache in dir with extra arguments, runs f on a connection, stops it (SHUTDOWN's own save
 /// is not involved unless f sends SHUTDOWN).
@@ -334,7 +318,7 @@ let private bgsaveThenRestart () : Task =
                     let! _ = c.Cmd("SET", "after-bgsave", "x")
 
                     do!
-                        waitUntil "the background save finished" (fun () ->
+                        Polling.until "the background save finished" (fun () ->
                             task {
                                 let! saves = infoField c "rdb_saves"
                                 let! running = infoField c "rdb_bgsave_in_progress"
@@ -397,7 +381,7 @@ let private savePointFires () : Task =
             let! _ = c.Cmd("SET", "b", "2")
 
             do!
-                waitUntil "the save point saved" (fun () ->
+                Polling.until "the save point saved" (fun () ->
                     task {
                         let! saves = infoField c "rdb_saves"
                         return saves <> "0"

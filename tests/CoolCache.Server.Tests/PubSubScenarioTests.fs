@@ -48,22 +48,6 @@ type Scenario =
 
 let private latin1 (s: string) = Encoding.Latin1.GetBytes s
 
-/// Wait for a condition with a deadline (poll the server; no sleeping as synchronisation).
-let private waitUntil (what: string) (check: unit -> Task<bool>) =
-    task {
-        let sw = Stopwatch.StartNew()
-        let mutable ok = false
-
-        while not ok do
-            let! c = check ()
-            ok <- c
-
-            if not ok then
-                if sw.Elapsed > TimeSpan.FromSeconds 10.0 then
-                    failwithf "timed out waiting until %s" what
-
-                do! Task.Delay 5
-    }
 
 let private text (reply: byte[]) =
     match parseReply reply with
@@ -139,7 +123,7 @@ let private showUnordered (frames: byte[] list) =
 
 /// The server has forgotten earlier scenarios' clients: no channel, pattern or shard channel left.
 let private quiet (control: RawClient) =
-    waitUntil "no subscriptions are left from earlier scenarios" (fun () ->
+    Polling.until "no subscriptions are left from earlier scenarios" (fun () ->
         task {
             let! replies =
                 control.SendBatch
@@ -284,7 +268,7 @@ let private run (port: int) (resp3: bool) (scenario: Scenario) : Task<string lis
                     clients[c].Dispose()
 
                     do!
-                        waitUntil (sprintf "client %d is gone" c) (fun () ->
+                        Polling.until (sprintf "client %d is gone" c) (fun () ->
                             task {
                                 let! line = clientLine control ids[c]
                                 return line = ""
@@ -715,7 +699,7 @@ let private hardLimit (port: int) =
         use _ = socket
 
         do!
-            waitUntil "the subscriber is subscribed" (fun () ->
+            Polling.until "the subscriber is subscribed" (fun () ->
                 task {
                     let! l = clientLine control id
                     return l.Contains "sub=1"
@@ -737,7 +721,7 @@ let private hardLimit (port: int) =
         Expect.isLessThan published 256 "the subscriber stopped counting before 64 MB"
 
         do!
-            waitUntil "the server no longer lists the subscriber" (fun () ->
+            Polling.until "the server no longer lists the subscriber" (fun () ->
                 task {
                     let! l = listed control id
                     return not l
@@ -764,7 +748,7 @@ let private softLimit (port: int) =
         use _ = socket
 
         do!
-            waitUntil "the subscriber is subscribed" (fun () ->
+            Polling.until "the subscriber is subscribed" (fun () ->
                 task {
                     let! l = clientLine control id
                     return l.Contains "sub=1"
@@ -780,7 +764,7 @@ let private softLimit (port: int) =
         Expect.isTrue stillThere "not closed at once: the soft limit waits its seconds"
 
         do!
-            waitUntil "the server closes the subscriber" (fun () ->
+            Polling.until "the server closes the subscriber" (fun () ->
                 task {
                     let! l = listed control id
                     return not l
