@@ -241,6 +241,31 @@ type Api =
     /// World to go on with.
     static member Freeze(world: World) : struct (World * World) = World.freeze world
 
+    /// The World with write propagation on or off (an append-only file or replicas listen): commands then
+    /// report their deterministic form as Effect.Propagate, lazily expired keys a DEL each.
+    static member WithPropagation(world: World, on: bool) : World =
+        if world.Propagating = on then
+            world
+        else
+            { world with Propagating = on }
+
+    /// The World with every database loading (nothing counts as expired: an append-only file replays as
+    /// it ran) or back to normal.
+    static member WithLoading(world: World, on: bool) : World =
+        let dirty = world.Dirty
+        let mutable w = world
+
+        for i in 0 .. world.Dbs.Length - 1 do
+            w <- World.withDb i { w.Dbs[i] with Loading = on } w
+
+        w.Dirty <- dirty
+        w
+
+    /// A propagated command as RESP (a multibulk of its arguments), as the append-only file and the
+    /// replication stream carry it.
+    static member WriteCommand(argv: Bytes[], output: IBufferWriter<byte>) =
+        RespWriter.write 2 (RespValue.Array(argv |> Array.map RespValue.Bulk)) output
+
     /// A connection closed: forget what it watched (call under the engine's lock).
     static member Disconnect(session: Session, world: World) : World = Engine.disconnect session world
 

@@ -8,6 +8,7 @@ let all =
         [
             DifferentialTests.tests
             KeyspaceEventTests.tests
+            PropagationTests.tests
             IntegrationTests.tests
             HostileInputTests.tests
             BlockingScenarioTests.tests

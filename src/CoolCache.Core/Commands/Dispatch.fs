@@ -169,5 +169,15 @@ let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome
         let queued = { s with Queued = argv :: s.Queued }
         struct (settleReplyMode s.ReplyMode (Outcome.reply (RespValue.Simple "QUEUED") queued w), ValueSome spec)
     | Ok spec when isExec spec ->
-        struct (settleReplyMode s.ReplyMode (TransactionCommands.exec runQueued ctx s argv w), ValueSome spec)
+        let o = TransactionCommands.exec runQueued ctx s argv w
+
+        let o =
+            if w.Propagating && not o.Effects.IsEmpty then
+                { o with
+                    Effects = Propagation.wrapTransaction o.Effects
+                }
+            else
+                o
+
+        struct (settleReplyMode s.ReplyMode o, ValueSome spec)
     | Ok spec -> struct (settleReplyMode s.ReplyMode (run spec ctx s argv w), ValueSome spec)

@@ -98,7 +98,7 @@ let restore: Handler =
                 let cleared = if o.Replace then Db.remove key db else db
                 let at = if ttl <> 0L && not o.AbsTtl then ttl + ctx.NowMs else ttl
 
-                if at <> 0L && at <= ctx.NowMs then
+                if at <> 0L && Db.expiresBy ctx.NowMs at db then
                     // already expired: nothing is stored (a replaced key is deleted)
                     if o.Replace && existed then
                         Outcome.ok s (World.withDb s.Db cleared w)

@@ -384,8 +384,8 @@ let private expireGeneric (cmd: string) (relative: bool) (seconds: bool) : Handl
 
                     if refused then
                         return intReply 0, w, null
-                    elif at <= ctx.NowMs then
-                        // A time already past deletes the key.
+                    elif Db.expiresBy ctx.NowMs at db then
+                        // A time already past deletes the key (not while loading: checkAlreadyExpired).
                         return intReply 1, World.withDb s.Db (Db.remove argv[1] db) w, "del"
                     else
                         return intReply 1, World.withDb s.Db (Db.setDeadline argv[1] at db) w, "expire"
@@ -529,7 +529,7 @@ let flushdb: Handler =
     fun _ s argv w ->
         match flushMode argv with
         | Ok() ->
-            let w' = World.withDb s.Db (Db.create ()) w
+            let w' = World.withDb s.Db (Db.cleared (World.db s.Db w)) w
 
             Outcome.ok
                 s
@@ -548,7 +548,7 @@ let flushall: Handler =
             Outcome.ok
                 s
                 { w with
-                    Dbs = Array.init w.Dbs.Length (fun _ -> Db.create ())
+                    Dbs = w.Dbs |> Array.map Db.cleared
                     Dirty = w.Dirty + removed + 1L
                 }
         | Error e -> Outcome.error e s w

@@ -50,7 +50,7 @@ let private expiredKeys (now: int64) (db: Db) (argv: Bytes[]) (positions: int li
     |> List.filter (fun i ->
         seen.Add argv[i]
         && (match Db.deadline argv[i] db with
-            | ValueSome at -> at <= now && db.Keys.ContainsKey argv[i]
+            | ValueSome at -> Db.expiresBy now at db && db.Keys.ContainsKey argv[i]
             | ValueNone -> false))
 
 /// Where each "expired" event goes among the command's effects (see the module comment).
@@ -106,24 +106,37 @@ let private merge (dbIndex: int) (argv: Bytes[]) (expired: int list) (effects: E
                 yield effects[i]
     ]
 
-/// Run handler for spec, first removing (with their "expired" events) the keys it names that are past
-/// their deadline, when ctx.Events is set and the session's database has deadlines at all.
+/// Run handler for spec (with what it propagates), first removing the keys it names that are past their
+/// deadline, with their "expired" events when ctx.Events is set and a DEL each when the World propagates
+/// (db.c deleteExpiredKeyAndPropagate), when the session's database has deadlines at all.
 let run (ctx: Ctx) (spec: CommandSpec) (s: Session) (argv: Bytes[]) (w: World) : Outcome =
     let db = World.db s.Db w
 
-    if not ctx.Events || db.Expires.IsEmpty then
-        spec.Handler ctx s argv w
+    if (not ctx.Events && not w.Propagating) || db.Expires.IsEmpty then
+        Propagation.run spec ctx s argv w
     else
         match expiredKeys ctx.NowMs db argv (keyPositions spec argv) with
-        | [] -> spec.Handler ctx s argv w
+        | [] -> Propagation.run spec ctx s argv w
         | expired ->
             let cleaned = expired |> List.fold (fun d i -> Db.remove argv[i] d) db
             // Removing what has already expired is not a change of the data set: Dirty stays.
             let dirty = w.Dirty
             let w = World.withDb s.Db cleaned w
             w.Dirty <- dirty
-            let o = spec.Handler ctx s argv w
+            let o = Propagation.run spec ctx s argv w
 
-            { o with
-                Effects = merge s.Db argv expired o.Effects
-            }
+            let effects =
+                if ctx.Events then
+                    merge s.Db argv expired o.Effects
+                else
+                    o.Effects
+
+            let effects =
+                if w.Propagating then
+                    (expired
+                     |> List.map (fun i -> Effect.Propagate(s.Db, [| Bytes.ofLatin1 "DEL"; argv[i] |])))
+                    @ effects
+                else
+                    effects
+
+            { o with Effects = effects }

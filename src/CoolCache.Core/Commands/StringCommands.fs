@@ -266,7 +266,7 @@ let getex: Handler =
 
             match v, deadline with
             | ValueNone, _ -> return RespValue.Null, w, "keymiss"
-            | ValueSome _, Some at when at <= ctx.NowMs ->
+            | ValueSome _, Some at when Db.expiresBy ctx.NowMs at db ->
                 return bulkOrNull v, World.withDb s.Db (Db.remove argv[1] db) w, "del"
             | ValueSome _, Some at -> return bulkOrNull v, World.withDb s.Db (Db.setDeadline argv[1] at db) w, "expire"
             | ValueSome _, None when flags.HasFlag SetFlags.Persist && (Db.deadline argv[1] db).IsSome ->

@@ -247,6 +247,9 @@ type Effect =
     | Push of RespValue
     /// A message for subscribers (PUBLISH, SPUBLISH, keyspace events), the caller included.
     | Publish of Delivery
+    /// A write in its deterministic form, run in database db, for the append-only file and replicas
+    /// (Redis's alsoPropagate): only when World.Propagating. See Propagation.fs.
+    | Propagate of db: int * argv: Bytes[]
 
 /// Everything a handler may read besides the World: the clock and randomness are inputs.
 type Ctx =

@@ -17,6 +17,9 @@ type Db =
         Index: ExpiryIndex
         /// The token of in-place edits (null: persistent edits only).
         Owner: obj
+        /// Replaying an append-only file (Redis's server.loading): nothing counts as expired, so commands
+        /// replay as they ran; the keys past their deadline go after loading, as usual.
+        Loading: bool
     }
 
 /// What a write does to the key's time to live.
@@ -37,10 +40,14 @@ module Db =
             Expires = HashMap.empty BytesComparer.Instance
             Index = ExpiryIndex.empty
             Owner = null
+            Loading = false
         }
 
     /// A new live database whose writes edit in place what it owns.
     let create () = { empty with Owner = obj () }
+
+    /// A new live empty database in place of db (FLUSHDB): loading if db was.
+    let cleared (db: Db) = { create () with Loading = db.Loading }
 
     /// The same contents under a fresh owner: the Db passed in (and everything sharing its nodes)
     /// is never edited in place again. O(1).
@@ -50,8 +57,11 @@ module Db =
     /// The key's deadline (unix ms), whether or not it has passed.
     let inline deadline (key: Bytes) (db: Db) = db.Expires.TryFind key
 
+    /// Whether a deadline at has passed at now (never while loading): the one test of expiry.
+    let inline expiresBy (now: int64) (at: int64) (db: Db) = at <= now && not db.Loading
+
     let inline private isExpired (now: int64) (key: Bytes) (db: Db) =
-        if db.Expires.IsEmpty then
+        if db.Expires.IsEmpty || db.Loading then
             false
         else
             match db.Expires.TryFind key with

@@ -28,6 +28,9 @@ type World =
         Watching: int
         /// The last stamp given to a touched watched key.
         WatchClock: int64
+        /// Writes are propagated (an append-only file or replicas listen): commands report their
+        /// deterministic form as Effect.Propagate, and lazily expired keys are deleted with a DEL.
+        Propagating: bool
     }
 
 module World =
@@ -41,6 +44,7 @@ module World =
             Watched = Array.create config.Databases (HashMap.empty BytesComparer.Instance)
             Watching = 0
             WatchClock = 0L
+            Propagating = false
         }
 
     let inline db (index: int) (w: World) = w.Dbs[index]
