@@ -127,6 +127,9 @@ type Api =
 
     static member NewSession(id: int64) = Session.create id false
 
+    /// A session that needs no AUTH (replaying an append-only file, a primary's stream).
+    static member NewTrustedSession(id: int64) = Session.create id true
+
     /// Run one command.
     static member Execute(ctx: Ctx, session: Session, argv: Bytes[], world: World) : StepResult =
         let dirtyBefore = world.Dirty

@@ -1,4 +1,5 @@
 using CoolCache.Core;
+using CoolCache.Core.State;
 using CoolCache.Server.Cli;
 using CoolCache.Server.Engine;
 using CoolCache.Server.Logging;
@@ -20,6 +21,7 @@ public sealed class ServerHost : IAsyncDisposable
     private readonly CommandEngine _engine;
     private readonly ServerLog _log;
     private readonly Snapshots _snapshots;
+    private readonly AppendOnlyFile _aof;
     private readonly Timer _ticks;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopping;
@@ -39,8 +41,21 @@ public sealed class ServerHost : IAsyncDisposable
         _clients = new ClientRegistry(() => Port, options.ConfigFile);
         _snapshots = new Snapshots(_log);
         _clients.Persistence = _snapshots.Info;
-        var world = _snapshots.Load(config) ?? Api.NewWorld(config);
-        _engine = new CommandEngine(world, _log, _clients, _snapshots, () => RequestShutdown());
+        // With appendonly yes the append-only file alone is loaded, as in Redis (dump.rdb is not read).
+        World world;
+        if (config.AppendOnly)
+        {
+            world = AofLoader.Load(config, _clients, _log) ?? Api.NewWorld(config);
+            if (File.Exists(Snapshots.PathOf(config)) && !File.Exists(AofManifest.PathOf(Path.Combine(config.Dir, config.AppendDirname), config.AppendFilename)))
+                _log.Warning($"appendonly is yes and there is no append-only file yet: {Snapshots.PathOf(config)} is not loaded (as Redis does). Start with appendonly no and use CONFIG SET appendonly yes to keep its data.");
+        }
+        else
+        {
+            world = _snapshots.Load(config) ?? Api.NewWorld(config);
+        }
+        _aof = config.AppendOnly ? AppendOnlyFile.OpenAtStart(config, world, _log) : AppendOnlyFile.Off(config, _log);
+        _snapshots.Aof = _aof.Info;
+        _engine = new CommandEngine(world, _log, _clients, _snapshots, _aof, () => RequestShutdown());
         _listener = new Listener(config.Bind, config.Port, _engine, _clients, _log);
         _log.Notice($"Running mode=standalone, port={Port}.");
         _log.Notice("Server initialized");
@@ -72,6 +87,7 @@ public sealed class ServerHost : IAsyncDisposable
         {
             _engine.ExpireDueKeys();
             _engine.SaveIfDue();
+            _engine.AofTick();
             _engine.CheckOutputLimits();
             CompactWhenIdle();
             var timeout = _engine.Config.Timeout;
@@ -131,6 +147,7 @@ public sealed class ServerHost : IAsyncDisposable
             _listener.Dispose();
             // Let the connection that asked finish writing, then close the rest.
             foreach (var c in _clients.All) if (!c.CloseAfterReply) c.Abort();
+            _engine.CloseAof();
             _log.Warning("CoolCache is now ready to exit, bye bye...");
             _stopped.TrySetResult();
         });

@@ -14,6 +14,7 @@ let all =
             BlockingScenarioTests.tests
             BlockingScenarioTests.transactionTests
             PersistenceInteropTests.tests
+            AofTests.tests
             PubSubScenarioTests.tests
         ]
 

@@ -118,7 +118,7 @@ let private exchange (oracle: Target) (candidate: Target) (commands: string list
 
 /// Builds every fixture case on a server, each case's key named after the case, in database 0, plus a
 /// key with a deadline and one in database 3.
-let private populate (c: RawClient) =
+let populate (c: RawClient) =
     task {
         let! _ = c.Cmd "FLUSHALL"
 
@@ -138,7 +138,7 @@ let private populate (c: RawClient) =
     }
 
 /// Every populated key described, and the deadline and database 3 key.
-let private snapshot (c: RawClient) =
+let snapshot (c: RawClient) =
     task {
         let rows = ResizeArray<string>()
 
@@ -264,7 +264,7 @@ let private rdbFiles =
         ]
 
 /// INFO persistence's field, as text.
-let private infoField (c: RawClient) (field: string) =
+let infoField (c: RawClient) (field: string) =
     task {
         let! raw = c.Cmd("INFO", "persistence")
 
@@ -286,11 +286,25 @@ let private infoField (c: RawClient) (field: string) =
 
 /// Starts CoolCache in dir with extra arguments, runs f on a connection, stops it (SHUTDOWN's own save
 /// is not involved unless f sends SHUTDOWN).
-let private withOurs (dir: string) (extra: string list) (f: RawClient -> Task) =
+let withOurs (dir: string) (extra: string list) (f: RawClient -> Task) =
     task {
         let! (host: CoolCache.Server.ServerHost) =
             CoolCache.Server.ServerHost.StartAsync(
-                Array.ofList ([ "--port"; "0"; "--bind"; "127.0.0.1"; "--save"; ""; "--dir"; dir ] @ extra)
+                Array.ofList (
+                    [
+                        "--port"
+                        "0"
+                        "--bind"
+                        "127.0.0.1"
+                        "--save"
+                        ""
+                        "--dir"
+                        dir
+                        "--loglevel"
+                        "nothing"
+                    ]
+                    @ extra
+                )
             )
 
         try

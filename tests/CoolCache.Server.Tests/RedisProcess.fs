@@ -122,6 +122,7 @@ type RedisServer internal (proc: Process, port: int, dir: string, output: Queue<
 
 let private startOnce
     (prepare: string -> unit)
+    (extra: string list)
     (exe: string)
     (port: int)
     (deadline: TimeSpan)
@@ -149,7 +150,8 @@ let private startOnce
                 "16"
                 "--dir"
                 dir
-            ] do
+            ]
+            @ extra do
             psi.ArgumentList.Add a
 
         psi.UseShellExecute <- false
@@ -207,7 +209,7 @@ let private startOnce
 /// Starts redis-server on a free 127.0.0.1 port and returns once it answers PING; prepare may put files
 /// (a dump.rdb to load) in its fresh working directory first. Retries with another port if the chosen
 /// one was taken in the meantime.
-let startWith (prepare: string -> unit) : Task<RedisServer> =
+let startWithArgs (prepare: string -> unit) (extra: string list) : Task<RedisServer> =
     task {
         let exe =
             match tryFindRedisServer () with
@@ -218,7 +220,7 @@ let startWith (prepare: string -> unit) : Task<RedisServer> =
         let errors = ResizeArray<string>()
 
         while result.IsNone && errors.Count < 3 do
-            match! startOnce prepare exe (freePort ()) (TimeSpan.FromSeconds 10.0) with
+            match! startOnce prepare extra exe (freePort ()) (TimeSpan.FromSeconds 10.0) with
             | Ok server -> result <- Some server
             | Error e -> errors.Add e
 
@@ -226,6 +228,9 @@ let startWith (prepare: string -> unit) : Task<RedisServer> =
         | Some server -> return server
         | None -> return failwithf "could not start redis-server:\n%s" (String.Join("\n---\n", errors))
     }
+
+/// startWithArgs without extra settings.
+let startWith (prepare: string -> unit) = startWithArgs prepare []
 
 /// Starts redis-server in an empty working directory.
 let start () = startWith ignore

@@ -304,6 +304,7 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "SHUTDOWN" -1 (Adm ||| F.NoMulti ||| F.AllowBusy) none V "1.0.0" "Synchronously saves the database(s) to disk and shuts down the Redis server." "O(N)" ServerCommands.shutdown
           cmd "SAVE" 1 (F.Admin ||| F.NoScript ||| F.NoMulti) none V "1.0.0" "Synchronously save the dataset to disk" "O(N) where N is the total number of keys in all databases" ServerCommands.save
           cmd "BGSAVE" -1 (F.Admin ||| F.NoScript) none V "1.0.0" "Asynchronously save the dataset to disk" "O(1)" ServerCommands.bgsave
+          cmd "BGREWRITEAOF" 1 (F.Admin ||| F.NoScript) none V "1.0.0" "Asynchronously rewrite the append-only file" "O(1)" ServerCommands.bgrewriteaof
           cmd "LASTSAVE" 1 (F.Loading ||| F.Stale ||| Fast) none V "1.0.0" "Get the UNIX time stamp of the last successful save to disk" "O(1)" ServerCommands.lastsave
           container "COMMAND" (F.Loading ||| F.Stale) V "2.8.13" "Returns detailed information about all commands." [
               cmd "COUNT" 2 (F.Loading ||| F.Stale) none V "2.8.13" "Returns a count of commands." "O(1)" (fun c s a w -> CommandDocs.count table.Value c s a w)

@@ -30,6 +30,33 @@ let private runId (h: HostStats) =
     let r = Random(int (seed % uint64 Int32.MaxValue))
     String.init 40 (fun _ -> (r.Next 16).ToString("x"))
 
+/// INFO persistence's aof_* fields, in Redis 7.0's order (the size fields only while the AOF is on).
+let private aofFields (a: AofInfo) =
+    let i (n: int64) = string n
+    let flag (b: bool) = if b then "1" else "0"
+
+    [
+        "aof_enabled", flag a.Enabled
+        "aof_rewrite_in_progress", flag a.RewriteInProgress
+        "aof_rewrite_scheduled", flag a.RewriteScheduled
+        "aof_last_rewrite_time_sec", i a.LastRewriteSeconds
+        "aof_current_rewrite_time_sec", i a.CurrentRewriteSeconds
+        "aof_last_bgrewrite_status", (if a.LastRewriteOk then "ok" else "err")
+        "aof_rewrites", i a.Rewrites
+        "aof_rewrites_consecutive_failures", "0"
+        "aof_last_write_status", (if a.LastWriteOk then "ok" else "err")
+        "aof_last_cow_size", "0"
+        "module_fork_in_progress", "0"
+        "module_fork_last_cow_size", "0"
+        if a.Enabled then
+            "aof_current_size", i a.CurrentSize
+            "aof_base_size", i a.BaseSize
+            "aof_pending_rewrite", "0"
+            "aof_buffer_length", i a.BufferLength
+            "aof_pending_bio_fsync", "0"
+            "aof_delayed_fsync", "0"
+    ]
+
 let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * string) list) list =
     let i (n: int64) = string n
 
@@ -105,14 +132,7 @@ let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * 
             "rdb_last_bgsave_time_sec", i h.Persistence.LastBgSaveSeconds
             "rdb_current_bgsave_time_sec", i h.Persistence.CurrentBgSaveSeconds
             "rdb_saves", i h.Persistence.Saves
-            "aof_enabled", (if w.Config.AppendOnly then "1" else "0")
-            "aof_rewrite_in_progress", "0"
-            "aof_rewrite_scheduled", "0"
-            "aof_last_rewrite_time_sec", "-1"
-            "aof_current_rewrite_time_sec", "-1"
-            "aof_last_bgrewrite_status", "ok"
-            "aof_rewrites", "0"
-            "aof_last_write_status", "ok"
+            yield! aofFields h.Persistence.Aof
         ]
         "stats",
         [
@@ -412,6 +432,14 @@ let shutdown: Handler =
                 Effects = [ Effect.Shutdown mode ]
                 Silent = true
             }
+
+// BGREWRITEAOF
+let bgrewriteaof: Handler =
+    fun _ s _ w ->
+        { Outcome.ok s w with
+            Effects = [ Effect.RewriteAof ]
+            Silent = true
+        }
 
 // SAVE: the host writes the snapshot now, under the engine, and replies OK or ERR.
 let save: Handler =

@@ -109,6 +109,28 @@ type PersistenceInfo =
         Saves: int64
         /// Writes counted when the running background save began (rdb_changes_since_last_save counts from there).
         LastSaveDirty: int64
+        /// The append-only file (INFO persistence aof_* fields).
+        Aof: AofInfo
+    }
+
+/// The host's append-only file state (INFO persistence aof_* fields).
+and AofInfo =
+    {
+        Enabled: bool
+        RewriteInProgress: bool
+        RewriteScheduled: bool
+        /// Seconds the last rewrite took, -1 before any.
+        LastRewriteSeconds: int64
+        /// Seconds the running rewrite has taken, -1 when none runs.
+        CurrentRewriteSeconds: int64
+        LastRewriteOk: bool
+        Rewrites: int64
+        LastWriteOk: bool
+        /// Bytes in the base and incremental files now, and after the last rewrite.
+        CurrentSize: int64
+        BaseSize: int64
+        /// Bytes appended but not yet written to the file.
+        BufferLength: int64
     }
 
 /// Host figures for INFO.
@@ -240,6 +262,8 @@ type Effect =
     | Unblock of id: int64 * withError: bool
     /// Write a snapshot (the host replies: OK, "Background saving started", or the error).
     | Save of SaveKind
+    /// BGREWRITEAOF (the host replies "Background append only file rewriting started" or the error).
+    | RewriteAof
     /// A keyspace event (emitted only when Ctx.Events is set; see Outcome.notify).
     | Notify of KeyEvent
     /// A push for this client written even under CLIENT REPLY OFF (Redis's CLIENT_PUSHING): the

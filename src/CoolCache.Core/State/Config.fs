@@ -45,6 +45,18 @@ type Config =
         /// rdbchecksum: write the CRC-64 (a zero checksum otherwise).
         RdbChecksum: bool
         AppendFsync: string
+        /// appenddirname: the append-only directory under dir (Redis 7 multi-part AOF).
+        AppendDirname: string
+        /// appendfilename: the base name of the append-only files and manifest.
+        AppendFilename: string
+        /// aof-load-truncated: a torn last command is cut off with a warning instead of refusing to start.
+        AofLoadTruncated: bool
+        /// aof-use-rdb-preamble: a rewrite writes the base file in RDB format.
+        AofUseRdbPreamble: bool
+        /// auto-aof-rewrite-percentage: rewrite when the AOF grew this much over its size after the last rewrite (0: never).
+        AutoAofRewritePercentage: int
+        /// auto-aof-rewrite-min-size: ... and is at least this big.
+        AutoAofRewriteMinSize: int64
         MaxMemory: int64
         MaxMemoryPolicy: string
         Hz: int
@@ -101,6 +113,12 @@ module Config =
             RdbCompression = true
             RdbChecksum = true
             AppendFsync = "everysec"
+            AppendDirname = "appendonlydir"
+            AppendFilename = "appendonly.aof"
+            AofLoadTruncated = true
+            AofUseRdbPreamble = true
+            AutoAofRewritePercentage = 100
+            AutoAofRewriteMinSize = 64L * 1024L * 1024L
             MaxMemory = 0L
             MaxMemoryPolicy = "noeviction"
             Hz = 10
@@ -473,6 +491,21 @@ module Config =
             boolSetting "rdbchecksum" true (fun c -> c.RdbChecksum) (fun v c -> { c with RdbChecksum = v })
             enumSetting "appendfsync" true [ "always"; "everysec"; "no" ] (fun c -> c.AppendFsync) (fun v c ->
                 { c with AppendFsync = v })
+            stringSetting "appenddirname" false (fun c -> c.AppendDirname) (fun v c -> { c with AppendDirname = v })
+            stringSetting "appendfilename" false (fun c -> c.AppendFilename) (fun v c -> { c with AppendFilename = v })
+            boolSetting "aof-load-truncated" true (fun c -> c.AofLoadTruncated) (fun v c ->
+                { c with AofLoadTruncated = v })
+            boolSetting "aof-use-rdb-preamble" true (fun c -> c.AofUseRdbPreamble) (fun v c ->
+                { c with AofUseRdbPreamble = v })
+            intSetting
+                "auto-aof-rewrite-percentage"
+                0
+                Int32.MaxValue
+                true
+                (fun c -> c.AutoAofRewritePercentage)
+                (fun v c -> { c with AutoAofRewritePercentage = v })
+            memSetting "auto-aof-rewrite-min-size" true (fun c -> c.AutoAofRewriteMinSize) (fun v c ->
+                { c with AutoAofRewriteMinSize = v })
             memSetting "maxmemory" true (fun c -> c.MaxMemory) (fun v c -> { c with MaxMemory = v })
             enumSetting
                 "maxmemory-policy"

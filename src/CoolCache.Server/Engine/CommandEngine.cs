@@ -27,6 +27,7 @@ public sealed class CommandEngine
     private readonly BlockedClients _blocked;
     private readonly Action _requestShutdown;
     private readonly Snapshots _snapshots;
+    private readonly AppendOnlyFile _aof;
     private World _world;
     private ulong _seed = (ulong)Environment.TickCount64 | 1;
     private long _pausedUntilMs;
@@ -36,10 +37,12 @@ public sealed class CommandEngine
     private readonly ArrayBufferWriter<byte> _rendered3 = new(256);
     private readonly ConditionalWeakTable<long[], Connection?[]> _receivers = new();
 
-    public CommandEngine(World world, ServerLog log, ClientRegistry clients, Snapshots snapshots, Action requestShutdown)
+    public CommandEngine(World world, ServerLog log, ClientRegistry clients, Snapshots snapshots, AppendOnlyFile aof, Action requestShutdown)
     {
-        _world = world;
+        // Writes report their deterministic form while an append-only file (or, later, a replica) listens.
+        _world = Api.WithPropagation(world, aof.Enabled);
         _snapshots = snapshots;
+        _aof = aof;
         _log = log;
         _clients = clients;
         _blocked = clients.Blocked;
@@ -88,45 +91,59 @@ public sealed class CommandEngine
             var nowUs = NowUs();
             // One clock read per command: each command's end is the next one's start.
             var started = Stopwatch.GetTimestamp();
-            for (var i = start; i < batch.Count; i++)
+            try
             {
-                if (connection.CloseAfterReply) return batch.Count;
-                var argv = batch[i];
-                var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, connection.IsLocal, EventsWanted);
-                StepResult result;
-                try
+                for (var i = start; i < batch.Count; i++)
                 {
-                    result = Api.Execute(ctx, connection.Session, argv, _world);
-                }
-                catch (Exception ex)
-                {
-                    // A bug in a handler: keep the previous World, answer, log, go on. Databases edit
-                    // their maps in place (owner tokens), so a handler that wrote before throwing may
-                    // have left part of its write; handlers validate before they write.
-                    _log.Warning($"Internal error running '{System.Text.Encoding.Latin1.GetString(argv[0])}': {ex}");
-                    lock (output.Sync) Api.WriteReply(connection.Session.Protocol, RespValue.NewError("ERR internal error"), output);
-                    continue;
-                }
+                    if (connection.CloseAfterReply) return batch.Count;
+                    var argv = batch[i];
+                    var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, connection.IsLocal, EventsWanted);
+                    StepResult result;
+                    try
+                    {
+                        result = Api.Execute(ctx, connection.Session, argv, _world);
+                    }
+                    catch (Exception ex)
+                    {
+                        // A bug in a handler: keep the previous World, answer, log, go on. Databases edit
+                        // their maps in place (owner tokens), so a handler that wrote before throwing may
+                        // have left part of its write; handlers validate before they write.
+                        _log.Warning($"Internal error running '{System.Text.Encoding.Latin1.GetString(argv[0])}': {ex}");
+                        lock (output.Sync) Api.WriteReply(connection.Session.Protocol, RespValue.NewError("ERR internal error"), output);
+                        continue;
+                    }
 
-                Volatile.Write(ref _world, result.World);
-                connection.Session = result.Session;
-                connection.LastCommand = result.Command ?? "NULL";
-                var finished = Stopwatch.GetTimestamp();
-                _clients.Record(result.Command, Stopwatch.GetElapsedTime(started, finished), result.IsError);
-                started = finished;
-                lock (output.Sync)
-                {
-                    // Pushes and deliveries come before the reply, as Redis writes them during the command.
-                    if (result.Effects.Length > 0) Push(connection, result.Effects, connection.PeersToFlush);
-                    if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, output);
+                    Volatile.Write(ref _world, result.World);
+                    connection.Session = result.Session;
+                    connection.LastCommand = result.Command ?? "NULL";
+                    var finished = Stopwatch.GetTimestamp();
+                    _clients.Record(result.Command, Stopwatch.GetElapsedTime(started, finished), result.IsError);
+                    started = finished;
+                    lock (output.Sync)
+                    {
+                        // Pushes and deliveries come before the reply, as Redis writes them during the command.
+                        if (result.Effects.Length > 0) Push(connection, result.Effects, connection.PeersToFlush);
+                        if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, output);
+                    }
+                    foreach (var effect in result.Effects) Apply(connection, argv, effect);
+                    if (result.IsWrite && _blocked.Count > 0) ServeBlocked(nowUs, connection.PeersToFlush);
+                    if (connection.Waiter is not null) return i + 1;
                 }
-                foreach (var effect in result.Effects) Apply(connection, argv, effect);
-                if (result.IsWrite && _blocked.Count > 0) ServeBlocked(nowUs, connection.PeersToFlush);
-                if (connection.Waiter is not null) return i + 1;
+                return batch.Count;
             }
-            return batch.Count;
+            finally
+            {
+                // The batch's writes go to the append-only file in one write (replies leave after WaitDurable).
+                _aof.WriteBuffered();
+            }
         }
     }
+
+    /// <summary>
+    /// Before replies leave (off the lock): with appendfsync always, everything the engine wrote to the
+    /// append-only file so far is on disk first (one fsync serves all waiting connections).
+    /// </summary>
+    public void WaitDurable() => _aof.WaitDurable();
 
     /// <summary>
     /// After a write: serve the clients waiting on keys that now hold their type, oldest first per key,
@@ -183,6 +200,8 @@ public sealed class CommandEngine
             if (result.Effects.Length > 0) Push(c, result.Effects, toFlush);
             if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, c.Output);
         }
+        foreach (var effect in result.Effects)
+            if (effect is Effect.Propagate p) _aof.Append(p.db, p.argv);
         waiter.Done.TrySetResult();
         return true;
     }
@@ -247,8 +266,16 @@ public sealed class CommandEngine
                 connection.CloseAfterReply = true;
                 _requestShutdown();
                 break;
+            case Effect.Propagate p:
+                _aof.Append(p.db, p.argv);
+                break;
             case Effect.Save save:
                 Api.WriteReply(connection.Session.Protocol, Save(save.Item), connection.Output);
+                break;
+            case { IsRewriteAof: true }:
+                Api.WriteReply(connection.Session.Protocol, StartAofRewrite()
+                    ? RespValue.NewSimple("Background append only file rewriting started")
+                    : RespValue.NewError("ERR Background append only file rewriting already in progress"), connection.Output);
                 break;
             case Effect.Sleep sleep:
                 Thread.Sleep(TimeSpan.FromMilliseconds(sleep.milliseconds));
@@ -265,6 +292,7 @@ public sealed class CommandEngine
                 break;
             case { IsConfigChanged: true }:
                 _log.SetLevel(_world.Config.LogLevel);
+                ApplyAofConfig();
                 break;
         }
     }
@@ -447,6 +475,57 @@ public sealed class CommandEngine
         });
     }
 
+    /// <summary>Freeze the World and rewrite the append-only file from the frozen one (under the lock); false when one runs.</summary>
+    private bool StartAofRewrite()
+    {
+        if (_aof.RewriteInProgress) return false;
+        var (frozen, live) = Api.Freeze(_world);
+        Volatile.Write(ref _world, live);
+        return _aof.StartRewrite(frozen, NowUs() / 1000);
+    }
+
+    /// <summary>
+    /// CONFIG SET appendonly / appendfsync (under the lock): turning it on starts appending to a new
+    /// incremental file and rewrites the base from the current World; turning it off stops appending.
+    /// </summary>
+    private void ApplyAofConfig()
+    {
+        var config = _world.Config;
+        _aof.Fsync = config.AppendFsync;
+        if (config.AppendOnly == _aof.Enabled) return;
+        if (config.AppendOnly)
+        {
+            var (frozen, live) = Api.Freeze(_world);
+            Volatile.Write(ref _world, Api.WithPropagation(live, true));
+            _aof.Enable(frozen, NowUs() / 1000);
+        }
+        else
+        {
+            _aof.Disable();
+            Volatile.Write(ref _world, Api.WithPropagation(_world, false));
+        }
+    }
+
+    /// <summary>
+    /// A timer tick for the append-only file: the everysec fsync, a rewrite when the file has grown
+    /// (auto-aof-rewrite-percentage), or a retry of the first rewrite after turning it on.
+    /// </summary>
+    public void AofTick()
+    {
+        _aof.Tick();
+        lock (_gate)
+        {
+            if (_aof.RewriteInProgress) return;
+            if (_aof.WaitingForRewrite || _aof.GrowthDue(_world.Config)) StartAofRewrite();
+        }
+    }
+
+    /// <summary>Shutdown: the append-only file's buffer is written and synced.</summary>
+    public void CloseAof()
+    {
+        lock (_gate) _aof.Dispose();
+    }
+
     /// <summary>A timer tick: start a background save when a save point is due (serverCron).</summary>
     public void SaveIfDue()
     {
@@ -484,11 +563,18 @@ public sealed class CommandEngine
         {
             World world;
             int removed;
-            if (EventsWanted)
+            var eventsWanted = EventsWanted;
+            if (eventsWanted || _aof.Enabled)
             {
                 world = Api.ExpireWithEvents(NowUs() / 1000, 20000, _world, out var expired);
                 removed = expired.Length;
-                events = expired;
+                if (eventsWanted) events = expired;
+                // Each key expired here is deleted in the append-only file too (propagateDeletion).
+                if (_aof.Enabled)
+                {
+                    foreach (var e in expired) _aof.Append(e.Db, [Del, e.Key]);
+                    _aof.WriteBuffered();
+                }
             }
             else
             {
@@ -503,6 +589,8 @@ public sealed class CommandEngine
         // "expired" events go to their subscribers after the lock (as a command's deliveries do)
         if (events is { Length: > 0 }) PublishKeyspaceEvents(events);
     }
+
+    private static readonly byte[] Del = "DEL"u8.ToArray();
 
     private ulong NextSeed()
     {

@@ -233,6 +233,8 @@ public sealed class Connection
                     }
                     finally
                     {
+                        // Nothing leaves before the append-only file holds the batch (appendfsync always).
+                        _engine.WaitDurable();
                         // This client's replies go out first: a publisher can send its next commands
                         // while the subscribers' sends run.
                         if (_peersToFlush.Count > 0) FlushPeers(_peersToFlush, this);
@@ -329,6 +331,8 @@ public sealed class Connection
     /// that does not read its replies stops being read).</summary>
     private ValueTask FlushAsync()
     {
+        // A reply written by another connection (a blocked client served) waits for the append-only file too.
+        _engine.WaitDurable();
         lock (_output.Sync)
         {
             var target = _output.Written;

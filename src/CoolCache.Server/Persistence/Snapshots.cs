@@ -27,6 +27,11 @@ public sealed class Snapshots
 
     public Snapshots(ServerLog log) => _log = log;
 
+    /// <summary>The append-only file's INFO fields (set once the file is open).</summary>
+    public Func<AofInfo>? Aof { get; set; }
+
+    internal static readonly AofInfo NoAof = new(false, false, false, -1, -1, true, 0, true, 0, 0, 0);
+
     public bool BackgroundInProgress
     {
         get { lock (_state) return _background is { IsCompleted: false }; }
@@ -47,7 +52,7 @@ public sealed class Snapshots
             return new PersistenceInfo(
                 _lastSave, running, _lastBgSaveOk, _lastBgSaveSeconds,
                 running ? (long)Stopwatch.GetElapsedTime(_bgStartedTicks).TotalSeconds : -1,
-                _saves, 0);
+                _saves, 0, Aof?.Invoke() ?? NoAof);
         }
     }
 
@@ -90,7 +95,7 @@ public sealed class Snapshots
     }
 
     /// <summary>The rename is durable only once the directory entry is on disk (fsync of the directory).</summary>
-    private static void SyncDirectory(string dir)
+    internal static void SyncDirectory(string dir)
     {
         if (OperatingSystem.IsWindows()) return;
         try

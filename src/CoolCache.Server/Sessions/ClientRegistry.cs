@@ -28,7 +28,7 @@ public sealed class ClientRegistry : IHostView
 
     /// <summary>The snapshot state for INFO persistence and LASTSAVE (set by the host).</summary>
     public Func<PersistenceInfo> Persistence { get; set; } =
-        () => new PersistenceInfo(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), false, true, -1, -1, 0, 0);
+        () => new PersistenceInfo(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), false, true, -1, -1, 0, 0, CoolCache.Server.Persistence.Snapshots.NoAof);
 
     public ClientRegistry(Func<int> port, string? configFile)
     {
