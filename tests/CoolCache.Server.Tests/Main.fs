@@ -15,6 +15,7 @@ let all =
             BlockingScenarioTests.transactionTests
             PersistenceInteropTests.tests
             AofTests.tests
+            CrashTests.tests
             PubSubScenarioTests.tests
         ]
 
