@@ -196,10 +196,11 @@ type Api =
                     }
             }
 
-        // Keys go straight into each database's map (edited in place under a loading owner), deadlines
-        // are set afterwards: no per-key Db or World records.
-        let owner = obj ()
-        let maps = Array.init config.Databases (fun _ -> (World.db 0 w).Keys)
+        // Entries are collected per database and each map is built in bulk (no path copying per key);
+        // deadlines are set afterwards: no per-key Db or World records.
+        let entries =
+            Array.init config.Databases (fun _ -> ResizeArray<struct (Bytes * Values.Value)>())
+
         let deadlines = ResizeArray<struct (int * Bytes * int64)>()
         let mutable badDb = -1
         let mutable count = 0
@@ -209,7 +210,7 @@ type Api =
                 if db >= config.Databases then
                     badDb <- db
                 else
-                    maps[db] <- maps[db].AddOwned(owner, key, value)
+                    entries[db].Add(struct (key, value))
                     count <- count + 1
 
                     if expireAt >= 0L then
@@ -224,8 +225,12 @@ type Api =
             false
         | Ok _ ->
             for i in 0 .. config.Databases - 1 do
-                if maps[i].Count > 0 then
-                    World.withDb i { (World.db i w) with Keys = maps[i] } w |> ignore
+                if entries[i].Count > 0 then
+                    let keys = Collections.HashMap.ofArray BytesComparer.Instance (entries[i].ToArray())
+
+                    World.withDb i { (World.db i w) with Keys = keys } w |> ignore
+
+                entries[i] <- null
 
             for struct (db, key, at) in deadlines do
                 World.withDb db (Keyspace.Db.setDeadline key at (World.db db w)) w |> ignore

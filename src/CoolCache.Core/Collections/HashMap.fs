@@ -160,16 +160,16 @@ module HashMap =
     let fold (folder: 'S -> 'K -> 'V -> 'S) (state: 'S) (m: HashMap<'K, 'V>) : 'S =
         Champ.fold (OptimizedClosures.FSharpFunc<_, _, _, _>.Adapt folder) state m.Root 0
 
-    /// Builds a map in bulk (later duplicates win, as with repeated add): sorts by position and builds the
-    /// canonical trie bottom-up, without path copying. O(n log n).
-    let ofSeq (comparer: IEqualityComparer<'K>) (entries: seq<'K * 'V>) : HashMap<'K, 'V> =
-        let items = Seq.toArray entries
+    /// Builds a map in bulk from an array of entries (later duplicates win, as with repeated add): sorts by
+    /// position and builds the canonical trie bottom-up, without path copying (loading an RDB file). O(n log n).
+    let ofArray (comparer: IEqualityComparer<'K>) (items: struct ('K * 'V)[]) : HashMap<'K, 'V> =
         // Sort keys: position in the high half, input index in the low half (stable: first occurrence first).
         let order = Array.zeroCreate<uint64> items.Length
 
         for i in 0 .. items.Length - 1 do
             order[i] <-
-                (uint64 (Champ.position (comparer.GetHashCode(fst items[i]))) <<< 32)
+                (uint64 (Champ.position (let struct (k, _) = items[i] in comparer.GetHashCode k))
+                 <<< 32)
                 ||| uint64 i
 
         Array.Sort order
@@ -183,7 +183,7 @@ module HashMap =
             let groupStart = es.Count
 
             while i < order.Length && uint32 (order[i] >>> 32) = pos do
-                let (k, v) = items[int (uint32 order[i])]
+                let struct (k, v) = items[int (uint32 order[i])]
                 let mutable j = groupStart
 
                 while j < es.Count && not (let struct (k', _) = es[j] in comparer.Equals(k', k)) do
@@ -209,6 +209,13 @@ module HashMap =
         let es = es.ToArray()
         let root = Champ.build es (ps.ToArray()) 0 es.Length 0
         HashMap(comparer, root, es.Length)
+
+    /// Builds a map in bulk (later duplicates win, as with repeated add); see ofArray. O(n log n).
+    let ofSeq (comparer: IEqualityComparer<'K>) (entries: seq<'K * 'V>) : HashMap<'K, 'V> =
+        entries
+        |> Seq.map (fun (k, v) -> struct (k, v))
+        |> Seq.toArray
+        |> ofArray comparer
 
     /// One SCAN step: from cursor (0 = start), returns at least `count` entries when that many remain
     /// (never splitting a group of equal-position entries) and the next cursor (0 = done). Every entry
