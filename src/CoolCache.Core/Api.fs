@@ -175,6 +175,11 @@ type Api =
 
         Rdb.RdbWriter.writeFile stream world.Config.RdbCompression aux nowMs world.Dbs
 
+    /// Write a World as append-only-file commands (an AOF-format base, aof-use-rdb-preamble no); keys
+    /// expired at nowMs are left out.
+    static member WriteAofCommands(stream: IO.Stream, world: World, nowMs: int64) =
+        Rdb.AofWriter.writeWorld stream nowMs world.Dbs
+
     /// Read an RDB file into a new World for config; false with a message saying where it is corrupt.
     static member TryLoadRdb
         (data: byte[], config: Config, world: outref<World>, keys: outref<int>, error: outref<string>)

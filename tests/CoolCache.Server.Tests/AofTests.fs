@@ -140,6 +140,81 @@ let private oursLoadsRedis () : Task =
                 })
     }
 
+/// Streams with groups, consumers and pending entries, and an empty stream.
+let private writeStreams (c: RawClient) =
+    task {
+        for cmd in
+            [
+                [ "XADD"; "st"; "1-1"; "f"; "v" ]
+                [ "XADD"; "st"; "2-1"; "f"; "w"; "g"; "x" ]
+                [ "XADD"; "st"; "3-1"; "f"; "z" ]
+                [ "XDEL"; "st"; "2-1" ]
+                [ "XGROUP"; "CREATE"; "st"; "grp"; "0" ]
+                [ "XREADGROUP"; "GROUP"; "grp"; "alice"; "COUNT"; "1"; "STREAMS"; "st"; ">" ]
+                [ "XGROUP"; "CREATECONSUMER"; "st"; "grp"; "bob" ]
+                [ "XGROUP"; "CREATE"; "empty"; "g0"; "$"; "MKSTREAM" ]
+            ] do
+            let! _ = c.Send(cmd |> List.map latin1)
+            ()
+    }
+
+let private describeStreams (c: RawClient) =
+    task {
+        let rows = ResizeArray<string>()
+
+        for cmd in
+            [
+                [ "XRANGE"; "st"; "-"; "+" ]
+                [ "XINFO"; "STREAM"; "st" ]
+                [ "XINFO"; "GROUPS"; "st" ]
+                [ "XPENDING"; "st"; "grp" ]
+                [ "XINFO"; "STREAM"; "empty" ]
+                [ "XINFO"; "GROUPS"; "empty" ]
+            ] do
+            let! r = c.Send(cmd |> List.map latin1)
+            rows.Add(sprintf "%s %A" (String.concat " " cmd) (parseReply r))
+
+        return List.ofSeq rows
+    }
+
+let private baseInCommands () : Task =
+    task {
+        let dir = TestDirs.fresh ()
+        let mutable expected = []
+
+        do!
+            withOurs dir [ "--appendonly"; "yes"; "--aof-use-rdb-preamble"; "no" ] (fun c ->
+                task {
+                    do! populate c
+                    do! writeStreams c
+                    let! _ = c.Cmd "BGREWRITEAOF"
+                    do! waitRewrite c "1"
+                    let! rows = snapshot c
+                    let! streams = describeStreams c
+                    expected <- rows @ streams
+                })
+
+        Expect.stringContains (manifest dir) "appendonly.aof.2.base.aof seq 2 type b" "an AOF-format base"
+
+        do!
+            withOurs dir [ "--appendonly"; "yes" ] (fun c ->
+                task {
+                    let! rows = snapshot c
+                    let! streams = describeStreams c
+                    Expect.sequenceEqual (rows @ streams) expected "CoolCache loads its AOF-format base"
+                })
+
+        RedisProcess.requireRedisServer ()
+
+        use! (redis: RedisProcess.RedisServer) =
+            RedisProcess.startWithArgs (copyAof dir) [ "--appendonly"; "yes" ]
+
+        use! rc = RawClient.ConnectAsync redis.Port
+        let! rows = snapshot rc
+        let! streams = describeStreams rc
+        Expect.sequenceEqual (rows @ streams) expected "redis-server loads our AOF-format base"
+    }
+
 let private lastIncr (dir: string) =
     Directory.GetFiles(aofDir dir, "*.incr.aof") |> Array.max
 
@@ -275,6 +350,10 @@ let tests =
             testTask "CoolCache loads redis-server's append-only directory with the same contents" {
                 RedisProcess.requireRedisServer ()
                 do! oursLoadsRedis ()
+            }
+            testTask
+                "with aof-use-rdb-preamble no the base is commands (streams with groups too) and both servers load it" {
+                do! baseInCommands ()
             }
             testTask "a torn last command is cut off with aof-load-truncated yes and refused with no" {
                 do! tornTail ()

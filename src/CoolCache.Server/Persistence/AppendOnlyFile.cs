@@ -163,14 +163,19 @@ public sealed class AppendOnlyFile : IDisposable
         Snapshots.SyncDirectory(_dir);
     }
 
-    /// <summary>Write world as base file seq (RDB format), atomically; keys expired at nowMs are left out.</summary>
+    /// <summary>
+    /// Write world as base file seq atomically: RDB format, or commands when aof-use-rdb-preamble is no;
+    /// keys expired at nowMs are left out.
+    /// </summary>
     private AofFile WriteBase(World world, long nowMs, long seq)
     {
-        var file = new AofFile($"{_fileName}.{seq}.base.rdb", seq, 'b');
+        var rdb = world.Config.AofUseRdbPreamble;
+        var file = new AofFile($"{_fileName}.{seq}.base.{(rdb ? "rdb" : "aof")}", seq, 'b');
         var temp = Path.Combine(_dir, $"temp-rewriteaof-bg-{Environment.ProcessId}.aof");
         using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            Api.WriteRdb(f, world, nowMs);
+            if (rdb) Api.WriteRdb(f, world, nowMs);
+            else Api.WriteAofCommands(f, world, nowMs);
             f.Flush(flushToDisk: true);
         }
         File.Move(temp, Path.Combine(_dir, file.Name), overwrite: true);
