@@ -304,6 +304,14 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "SHUTDOWN" -1 (Adm ||| F.NoMulti ||| F.AllowBusy) none V "1.0.0" "Synchronously saves the database(s) to disk and shuts down the Redis server." "O(N)" ServerCommands.shutdown
           cmd "SAVE" 1 (F.Admin ||| F.NoScript ||| F.NoMulti) none V "1.0.0" "Synchronously save the dataset to disk" "O(N) where N is the total number of keys in all databases" ServerCommands.save
           cmd "BGSAVE" -1 (F.Admin ||| F.NoScript) none V "1.0.0" "Asynchronously save the dataset to disk" "O(1)" ServerCommands.bgsave
+          // replication (replication.c)
+          cmd "REPLCONF" -1 (Adm ||| F.AllowBusy) none V "3.0.0" "An internal command for configuring the replication stream" "O(1)" ReplicationCommands.replconf
+          cmd "PSYNC" -3 (F.Admin ||| F.NoScript ||| F.NoMulti) none V "2.8.0" "Internal command used for replication" "" ReplicationCommands.psync
+          cmd "SYNC" 1 (F.Admin ||| F.NoScript ||| F.NoMulti) none V "1.0.0" "Internal command used for replication" "" ReplicationCommands.sync
+          cmd "WAIT" 3 F.NoScript none G "3.0.0" "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed." "O(1)" ReplicationCommands.wait
+          cmd "REPLICAOF" 3 (F.Admin ||| F.NoScript ||| F.Stale) none V "5.0.0" "Configures a server as replica of another, or promotes it to a master." "O(1)" ReplicationCommands.replicaof
+          cmd "SLAVEOF" 3 (F.Admin ||| F.NoScript ||| F.Stale) none V "1.0.0" "Sets a Redis server as a replica of another, or promotes it to being a master." "O(1)" ReplicationCommands.replicaof
+          cmd "ROLE" 1 (F.NoScript ||| F.Loading ||| F.Stale ||| Fast) none V "2.8.12" "Returns the replication role." "O(1)" ReplicationCommands.role
           cmd "BGREWRITEAOF" 1 (F.Admin ||| F.NoScript) none V "1.0.0" "Asynchronously rewrite the append-only file" "O(1)" ServerCommands.bgrewriteaof
           cmd "LASTSAVE" 1 (F.Loading ||| F.Stale ||| Fast) none V "1.0.0" "Get the UNIX time stamp of the last successful save to disk" "O(1)" ServerCommands.lastsave
           container "COMMAND" (F.Loading ||| F.Stale) V "2.8.13" "Returns detailed information about all commands." [

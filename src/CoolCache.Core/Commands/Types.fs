@@ -237,6 +237,19 @@ type ShutdownMode =
     | Save
     | NoSave
 
+/// Replication commands the host carries out (it writes their replies).
+[<RequireQualifiedAccess>]
+type ReplicationRequest =
+    /// REPLCONF's option/value pairs (listening-port, ip-address, capa, ack, getack).
+    | Replconf of args: Bytes[]
+    /// PSYNC replid offset (SYNC: "?" -1).
+    | Psync of replid: string * offset: int64
+    /// WAIT numreplicas timeout-ms.
+    | Wait of replicas: int64 * timeoutMs: int64
+    /// REPLICAOF host port; host null for NO ONE.
+    | ReplicaOf of host: string * port: int
+    | Role
+
 /// What a command asks the host to do after its reply (the host's instructions).
 [<RequireQualifiedAccess>]
 type Effect =
@@ -264,6 +277,8 @@ type Effect =
     | Save of SaveKind
     /// BGREWRITEAOF (the host replies "Background append only file rewriting started" or the error).
     | RewriteAof
+    /// A replication command (the host replies).
+    | Replication of ReplicationRequest
     /// A keyspace event (emitted only when Ctx.Events is set; see Outcome.notify).
     | Notify of KeyEvent
     /// A push for this client written even under CLIENT REPLY OFF (Redis's CLIENT_PUSHING): the

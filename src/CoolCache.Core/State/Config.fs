@@ -57,6 +57,25 @@ type Config =
         AutoAofRewritePercentage: int
         /// auto-aof-rewrite-min-size: ... and is at least this big.
         AutoAofRewriteMinSize: int64
+        /// replicaof "host port" at start-up ("" for none).
+        ReplicaOf: string
+        /// masterauth / masteruser: how a replica authenticates to its primary.
+        MasterAuth: string
+        MasterUser: string
+        /// repl-backlog-size: bytes of the replication stream kept for partial resynchronisation.
+        ReplBacklogSize: int64
+        /// repl-diskless-sync: the full sync's RDB goes to the replica EOF-marked, not as a sized file.
+        ReplDisklessSync: bool
+        ReplDisklessSyncDelay: int
+        /// repl-ping-replica-period: seconds between the PINGs a primary sends its replicas.
+        ReplPingReplicaPeriod: int
+        /// repl-timeout: seconds without data before a replication link is dropped.
+        ReplTimeout: int
+        /// min-replicas-to-write / min-replicas-max-lag: refuse writes without that many replicas acked within the lag.
+        MinReplicasToWrite: int
+        MinReplicasMaxLag: int
+        /// replica-read-only: a replica refuses writes from its ordinary clients.
+        ReplicaReadOnly: bool
         MaxMemory: int64
         MaxMemoryPolicy: string
         Hz: int
@@ -119,6 +138,17 @@ module Config =
             AofUseRdbPreamble = true
             AutoAofRewritePercentage = 100
             AutoAofRewriteMinSize = 64L * 1024L * 1024L
+            ReplicaOf = ""
+            MasterAuth = ""
+            MasterUser = ""
+            ReplBacklogSize = 1024L * 1024L
+            ReplDisklessSync = true
+            ReplDisklessSyncDelay = 5
+            ReplPingReplicaPeriod = 10
+            ReplTimeout = 60
+            MinReplicasToWrite = 0
+            MinReplicasMaxLag = 10
+            ReplicaReadOnly = true
             MaxMemory = 0L
             MaxMemoryPolicy = "noeviction"
             Hz = 10
@@ -275,6 +305,28 @@ module Config =
             Get = get
             Mutable = mut
             Set = fun s c -> Ok(set s c)
+        }
+
+    /// replicaof / slaveof: "host port" (the config file and --replicaof forms), or "" / "no one" for none.
+    /// Not settable by CONFIG SET (REPLICAOF does that), as in Redis.
+    let private replicaOfSetting name =
+        {
+            Name = name
+            Get = fun c -> c.ReplicaOf
+            Mutable = false
+            Set =
+                fun s c ->
+                    let words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+
+                    match words with
+                    | [||] -> Ok { c with ReplicaOf = "" }
+                    | [| a; b |] when a.ToLowerInvariant() = "no" && b.ToLowerInvariant() = "one" ->
+                        Ok { c with ReplicaOf = "" }
+                    | [| host; port |] ->
+                        match Int32.TryParse port with
+                        | true, p when p > 0 && p < 65536 -> Ok { c with ReplicaOf = host + " " + port }
+                        | _ -> Error "Invalid master port"
+                    | _ -> Error "wrong number of arguments"
         }
 
     let private hashSettings =
@@ -506,6 +558,24 @@ module Config =
                 (fun v c -> { c with AutoAofRewritePercentage = v })
             memSetting "auto-aof-rewrite-min-size" true (fun c -> c.AutoAofRewriteMinSize) (fun v c ->
                 { c with AutoAofRewriteMinSize = v })
+            replicaOfSetting "replicaof"
+            replicaOfSetting "slaveof"
+            stringSetting "masterauth" true (fun c -> c.MasterAuth) (fun v c -> { c with MasterAuth = v })
+            stringSetting "masteruser" true (fun c -> c.MasterUser) (fun v c -> { c with MasterUser = v })
+            memSetting "repl-backlog-size" true (fun c -> c.ReplBacklogSize) (fun v c -> { c with ReplBacklogSize = v })
+            boolSetting "repl-diskless-sync" true (fun c -> c.ReplDisklessSync) (fun v c ->
+                { c with ReplDisklessSync = v })
+            intSetting "repl-diskless-sync-delay" 0 Int32.MaxValue true (fun c -> c.ReplDisklessSyncDelay) (fun v c ->
+                { c with ReplDisklessSyncDelay = v })
+            intSetting "repl-ping-replica-period" 1 Int32.MaxValue true (fun c -> c.ReplPingReplicaPeriod) (fun v c ->
+                { c with ReplPingReplicaPeriod = v })
+            intSetting "repl-timeout" 1 Int32.MaxValue true (fun c -> c.ReplTimeout) (fun v c -> { c with ReplTimeout = v })
+            intSetting "min-replicas-to-write" 0 Int32.MaxValue true (fun c -> c.MinReplicasToWrite) (fun v c ->
+                { c with MinReplicasToWrite = v })
+            intSetting "min-replicas-max-lag" 0 Int32.MaxValue true (fun c -> c.MinReplicasMaxLag) (fun v c ->
+                { c with MinReplicasMaxLag = v })
+            boolSetting "replica-read-only" true (fun c -> c.ReplicaReadOnly) (fun v c -> { c with ReplicaReadOnly = v })
+            boolSetting "slave-read-only" true (fun c -> c.ReplicaReadOnly) (fun v c -> { c with ReplicaReadOnly = v })
             memSetting "maxmemory" true (fun c -> c.MaxMemory) (fun v c -> { c with MaxMemory = v })
             enumSetting
                 "maxmemory-policy"

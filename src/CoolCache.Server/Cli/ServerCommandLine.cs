@@ -31,9 +31,29 @@ public static class ServerCommandLine
         return root;
     }
 
+    /// <summary>
+    /// As redis-server does, the words after a --name up to the next --option are one value:
+    /// <c>--replicaof 127.0.0.1 6379</c> is <c>--replicaof "127.0.0.1 6379"</c>, <c>--save 900 1 300 10</c> one save line.
+    /// </summary>
+    private static string[] JoinValues(string[] args)
+    {
+        var joined = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            joined.Add(args[i]);
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length) continue;
+            var words = new List<string>();
+            while (i + 1 < args.Length && !(args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
+                words.Add(args[++i]);
+            if (words.Count > 0) joined.Add(string.Join(' ', words));
+        }
+        return joined.ToArray();
+    }
+
     /// <summary>Parse arguments into options, or an error message saying what is wrong.</summary>
     public static bool TryParse(string[] args, out ServerOptions? options, out string? error)
     {
+        args = JoinValues(args);
         var root = Build(out var fileArg, out var settingOptions);
         options = null;
         error = null;
