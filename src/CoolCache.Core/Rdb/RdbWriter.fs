@@ -313,10 +313,12 @@ let private nodeListpack (lp: ListpackBuilder) (node: StreamNode) (live: StreamE
 
     lp.Int 0L
 
-    for e in live do
-        fixedBytes <-
-            fixedBytes
-            + RedisStream.entryBytes master (RedisStream.sameFields node.Master e.Fields) e.Id e.Fields
+    // (the live entries' sizes matter only when there are deleted entries to size)
+    if node.Deleted > 0 then
+        for e in live do
+            fixedBytes <-
+                fixedBytes
+                + RedisStream.entryBytes master (RedisStream.sameFields node.Master e.Fields) e.Id e.Fields
 
     // the bytes the deleted entries took
     let deletedBytes = node.Body - fixedBytes
