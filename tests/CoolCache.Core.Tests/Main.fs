@@ -21,6 +21,7 @@ let all =
             Values.RedisHashTests.tests
             Keyspace.ExpiryTests.tests
             Rdb.RdbTests.tests
+            Rdb.RdbStreamTests.tests
             State.WorldTests.tests
             Commands.CommandTableTests.tests
             Commands.SortCommandsTests.tests

@@ -21,7 +21,6 @@ let rdbLimits (w: World) : RdbReader.RdbLimits =
 let dump: Handler =
     fun ctx s argv w ->
         match Db.tryGet ctx.NowMs argv[1] (World.db s.Db w) with
-        | ValueSome(Value.Stream _) -> Outcome.error (RedisError.Custom "ERR DUMP of a stream is not supported yet") s w
         | ValueSome v -> Outcome.reply (RespValue.Bulk(RdbWriter.dump v)) s w
         | ValueNone -> Outcome.reply RespValue.Null s w
 

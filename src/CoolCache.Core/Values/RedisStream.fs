@@ -262,7 +262,7 @@ module RedisStream =
     let nodeBytes (n: StreamNode) =
         n.Body + Listpack.intSize (int64 n.Live) + Listpack.intSize (int64 n.Deleted)
 
-    let private sameFields (master: Bytes[]) (fields: Bytes[]) =
+    let internal sameFields (master: Bytes[]) (fields: Bytes[]) =
         master.Length = fields.Length
         && (let mutable ok = true
             let mutable i = 0
@@ -274,7 +274,7 @@ module RedisStream =
             ok)
 
     /// The listpack bytes an entry takes in a node (streamAppendItem's encoding).
-    let private entryBytes (masterId: StreamId) (same: bool) (id: StreamId) (fields: Bytes[]) =
+    let internal entryBytes (masterId: StreamId) (same: bool) (id: StreamId) (fields: Bytes[]) =
         let pairs = fields.Length / 2
         let mutable size = Listpack.intSize (if same then 2L else 0L)
         size <- size + Listpack.intSize (int64 (id.Ms - masterId.Ms))
