@@ -262,6 +262,16 @@ type Api =
         else
             { world with Propagating = on }
 
+    /// current with the data of loaded (a replica's full sync): its settings, subscriptions and watches stay.
+    static member WithDataOf(current: World, loaded: World) : World =
+        let w =
+            { current with
+                Dbs = Array.copy loaded.Dbs
+            }
+
+        w.Dirty <- current.Dirty + 1L
+        w
+
     /// The World with every database loading (nothing counts as expired: an append-only file replays as
     /// it ran) or back to normal.
     static member WithLoading(world: World, on: bool) : World =

@@ -60,6 +60,9 @@ public sealed class ServerHost : IAsyncDisposable
         _log.Notice($"Running mode=standalone, port={Port}.");
         _log.Notice("Server initialized");
         _listener.Start();
+        _engine.ListeningPort = _listener.Port;
+        _clients.ReplicationFields = _engine.ReplicationInfo;
+        _engine.StartReplicationFromConfig();
         var tick = TimeSpan.FromMilliseconds(1000.0 / Math.Max(1, config.Hz));
         _ticks = new Timer(_ => Tick(), null, tick, tick);
         _log.Notice("Ready to accept connections tcp");
@@ -88,6 +91,7 @@ public sealed class ServerHost : IAsyncDisposable
             _engine.ExpireDueKeys();
             _engine.SaveIfDue();
             _engine.AofTick();
+            _engine.ReplicationTick();
             _engine.CheckOutputLimits();
             CompactWhenIdle();
             var timeout = _engine.Config.Timeout;

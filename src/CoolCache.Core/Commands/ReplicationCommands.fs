@@ -49,7 +49,8 @@ let replicaof: Handler =
         else
             match readInt64 argv[2] with
             | Error e -> Outcome.error e s w
-            | Ok port when port <= 0L || port > 65535L -> Outcome.error (RedisError.Custom "ERR Invalid master port") s w
+            | Ok port when port <= 0L || port > 65535L ->
+                Outcome.error (RedisError.Custom "ERR Invalid master port") s w
             | Ok port -> hostDoes (ReplicationRequest.ReplicaOf(Bytes.toLatin1 argv[1], int port)) s w
 
 // ROLE

@@ -157,19 +157,22 @@ let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * 
             "total_error_replies", i (h.CommandStats |> Array.sumBy (fun c -> c.FailedCalls + c.RejectedCalls))
         ]
         "replication",
-        [
-            "role", "master"
-            "connected_slaves", "0"
-            "master_failover_state", "no-failover"
-            "master_replid", runId h
-            "master_replid2", String('0', 40)
-            "master_repl_offset", "0"
-            "second_repl_offset", "-1"
-            "repl_backlog_active", "0"
-            "repl_backlog_size", "1048576"
-            "repl_backlog_first_byte_offset", "0"
-            "repl_backlog_histlen", "0"
-        ]
+        (if h.Replication.Length > 0 then
+             [ for struct (k, v) in h.Replication -> k, v ]
+         else
+             [
+                 "role", "master"
+                 "connected_slaves", "0"
+                 "master_failover_state", "no-failover"
+                 "master_replid", runId h
+                 "master_replid2", String('0', 40)
+                 "master_repl_offset", "0"
+                 "second_repl_offset", "-1"
+                 "repl_backlog_active", "0"
+                 "repl_backlog_size", "1048576"
+                 "repl_backlog_first_byte_offset", "0"
+                 "repl_backlog_histlen", "0"
+             ])
         "cpu",
         [
             "used_cpu_sys", f h.CpuSys

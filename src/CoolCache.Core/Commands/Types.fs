@@ -161,6 +161,8 @@ type HostStats =
         CpuUser: float
         CommandStats: CommandStat[]
         Persistence: PersistenceInfo
+        /// INFO replication's fields as the host computes them (empty: a primary without replicas' defaults).
+        Replication: struct (string * string)[]
     }
 
 /// Read-only view of the host that some connection/server commands need (CLIENT LIST, INFO).

@@ -569,12 +569,14 @@ module Config =
                 { c with ReplDisklessSyncDelay = v })
             intSetting "repl-ping-replica-period" 1 Int32.MaxValue true (fun c -> c.ReplPingReplicaPeriod) (fun v c ->
                 { c with ReplPingReplicaPeriod = v })
-            intSetting "repl-timeout" 1 Int32.MaxValue true (fun c -> c.ReplTimeout) (fun v c -> { c with ReplTimeout = v })
+            intSetting "repl-timeout" 1 Int32.MaxValue true (fun c -> c.ReplTimeout) (fun v c ->
+                { c with ReplTimeout = v })
             intSetting "min-replicas-to-write" 0 Int32.MaxValue true (fun c -> c.MinReplicasToWrite) (fun v c ->
                 { c with MinReplicasToWrite = v })
             intSetting "min-replicas-max-lag" 0 Int32.MaxValue true (fun c -> c.MinReplicasMaxLag) (fun v c ->
                 { c with MinReplicasMaxLag = v })
-            boolSetting "replica-read-only" true (fun c -> c.ReplicaReadOnly) (fun v c -> { c with ReplicaReadOnly = v })
+            boolSetting "replica-read-only" true (fun c -> c.ReplicaReadOnly) (fun v c ->
+                { c with ReplicaReadOnly = v })
             boolSetting "slave-read-only" true (fun c -> c.ReplicaReadOnly) (fun v c -> { c with ReplicaReadOnly = v })
             memSetting "maxmemory" true (fun c -> c.MaxMemory) (fun v c -> { c with MaxMemory = v })
             enumSetting

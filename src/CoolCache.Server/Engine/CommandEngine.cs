@@ -8,6 +8,7 @@ using CoolCache.Core.State;
 using CoolCache.Server.Logging;
 using CoolCache.Server.Networking;
 using CoolCache.Server.Persistence;
+using CoolCache.Server.Replication;
 using CoolCache.Server.Sessions;
 
 namespace CoolCache.Server.Engine;
@@ -19,7 +20,7 @@ namespace CoolCache.Server.Engine;
 /// Pub/sub deliveries are rendered once per protocol and copied into each receiver's output; the
 /// publishing connection starts their flushes after its batch, off the lock.
 /// </summary>
-public sealed class CommandEngine
+public sealed partial class CommandEngine
 {
     private readonly object _gate = new();
     private readonly ServerLog _log;
@@ -28,6 +29,10 @@ public sealed class CommandEngine
     private readonly Action _requestShutdown;
     private readonly Snapshots _snapshots;
     private readonly AppendOnlyFile _aof;
+    private readonly ReplicationState _repl = new();
+    private readonly Dictionary<Waiter, (long Target, long Replicas)> _waits = new();
+    private Session _primarySession = Api.NewTrustedSession(-2);
+    private long _lastReplicaPingMs = Environment.TickCount64;
     private World _world;
     private ulong _seed = (ulong)Environment.TickCount64 | 1;
     private long _pausedUntilMs;
@@ -97,6 +102,11 @@ public sealed class CommandEngine
                 {
                     if (connection.CloseAfterReply) return batch.Count;
                     var argv = batch[i];
+                    if (RefusedByReplication(argv) is { } refused)
+                    {
+                        lock (output.Sync) Api.WriteReply(connection.Session.Protocol, refused, output);
+                        continue;
+                    }
                     var ctx = new Ctx(nowUs / 1000, nowUs, NextSeed(), _clients, connection.IsLocal, EventsWanted);
                     StepResult result;
                     try
@@ -135,6 +145,7 @@ public sealed class CommandEngine
             {
                 // The batch's writes go to the append-only file in one write (replies leave after WaitDurable).
                 _aof.WriteBuffered();
+                _repl.FlushReplicas();
             }
         }
     }
@@ -201,7 +212,7 @@ public sealed class CommandEngine
             if (!result.Silent) Api.WriteReply(result.Session.Protocol, result.Reply, c.Output);
         }
         foreach (var effect in result.Effects)
-            if (effect is Effect.Propagate p) _aof.Append(p.db, p.argv);
+            if (effect is Effect.Propagate p) Propagate(p.db, p.argv);
         waiter.Done.TrySetResult();
         return true;
     }
@@ -213,7 +224,9 @@ public sealed class CommandEngine
         {
             if (!_blocked.Remove(waiter)) return;
             var c = waiter.Connection;
-            lock (c.Output.Sync) Api.WriteReply(c.Session.Protocol, waiter.Request.TimeoutReply, c.Output);
+            // WAIT's timeout answers how many replicas acknowledged by then.
+            var reply = _waits.Remove(waiter, out var wait) ? RespValue.NewInteger(_repl.CountAcked(wait.Target)) : waiter.Request.TimeoutReply;
+            lock (c.Output.Sync) Api.WriteReply(c.Session.Protocol, reply, c.Output);
             waiter.Done.TrySetResult();
         }
     }
@@ -223,6 +236,7 @@ public sealed class CommandEngine
     {
         lock (_gate)
         {
+            _waits.Remove(waiter);
             if (_blocked.Remove(waiter)) waiter.Done.TrySetResult();
         }
     }
@@ -267,7 +281,11 @@ public sealed class CommandEngine
                 _requestShutdown();
                 break;
             case Effect.Propagate p:
-                _aof.Append(p.db, p.argv);
+                Propagate(p.db, p.argv);
+                break;
+            case Effect.Replication r:
+                if (Replicate(connection, r.Item) is { } reply)
+                    lock (connection.Output.Sync) Api.WriteReply(connection.Session.Protocol, reply, connection.Output);
                 break;
             case Effect.Save save:
                 Api.WriteReply(connection.Session.Protocol, Save(save.Item), connection.Output);
@@ -405,6 +423,8 @@ public sealed class CommandEngine
     /// <summary>A connection ended: its subscriptions and watched keys go.</summary>
     public void Disconnected(Connection c)
     {
+        if (c.ReplicaListeningPort != 0 || _repl.Replicas.Count > 0)
+            lock (_gate) _repl.Prune();
         if (!Api.IsSubscribed(c.Session) && c.Session.Watched.IsEmpty) return;
         lock (_gate)
         {
@@ -563,17 +583,20 @@ public sealed class CommandEngine
         {
             World world;
             int removed;
+            // A replica does not expire keys: its primary's DELs do (reads already hide them).
+            if (_repl.IsReplica) return;
             var eventsWanted = EventsWanted;
-            if (eventsWanted || _aof.Enabled)
+            if (eventsWanted || _aof.Enabled || _world.Propagating)
             {
                 world = Api.ExpireWithEvents(NowUs() / 1000, 20000, _world, out var expired);
                 removed = expired.Length;
                 if (eventsWanted) events = expired;
                 // Each key expired here is deleted in the append-only file too (propagateDeletion).
-                if (_aof.Enabled)
+                if (_aof.Enabled || _world.Propagating)
                 {
-                    foreach (var e in expired) _aof.Append(e.Db, [Del, e.Key]);
+                    foreach (var e in expired) Propagate(e.Db, [Del, e.Key]);
                     _aof.WriteBuffered();
+                    _repl.FlushReplicas();
                 }
             }
             else

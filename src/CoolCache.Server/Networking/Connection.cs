@@ -61,6 +61,10 @@ public sealed class Connection
     public string LocalAddress { get; }
     public bool IsLocal { get; }
 
+    /// <summary>REPLCONF listening-port / capa eof of a connection that is (or will be) a replica.</summary>
+    public int ReplicaListeningPort { get; set; }
+    public bool ReplicaCapaEof { get; set; }
+
     /// <summary>The core's per-connection state; read and replaced under the engine lock.</summary>
     public Session Session { get; set; }
 

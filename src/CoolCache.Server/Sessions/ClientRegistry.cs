@@ -30,6 +30,11 @@ public sealed class ClientRegistry : IHostView
     public Func<PersistenceInfo> Persistence { get; set; } =
         () => new PersistenceInfo(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), false, true, -1, -1, 0, 0, CoolCache.Server.Persistence.Snapshots.NoAof);
 
+    /// <summary>INFO replication's fields (set by the host).</summary>
+    public Func<(string, string)[]> ReplicationFields { get; set; } = () => [];
+
+    private System.ValueTuple<string, string>[] ReplicationInfo() => ReplicationFields();
+
     public ClientRegistry(Func<int> port, string? configFile)
     {
         _port = port;
@@ -130,6 +135,7 @@ public sealed class ClientRegistry : IHostView
             total - user,
             user,
             stats,
-            Persistence());
+            Persistence(),
+            ReplicationInfo());
     }
 }
