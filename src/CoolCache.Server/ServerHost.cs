@@ -62,6 +62,7 @@ public sealed class ServerHost : IAsyncDisposable
         _listener.Start();
         _engine.ListeningPort = _listener.Port;
         _clients.ReplicationFields = _engine.ReplicationInfo;
+        _clients.SyncCounts = _engine.SyncCounts;
         _engine.StartReplicationFromConfig();
         var tick = TimeSpan.FromMilliseconds(1000.0 / Math.Max(1, config.Hz));
         _ticks = new Timer(_ => Tick(), null, tick, tick);

@@ -22,6 +22,7 @@ let all =
             Keyspace.ExpiryTests.tests
             Rdb.RdbTests.tests
             Rdb.RdbStreamTests.tests
+            Replication.HandshakeTests.tests
             State.WorldTests.tests
             Commands.CommandTableTests.tests
             Commands.SortCommandsTests.tests

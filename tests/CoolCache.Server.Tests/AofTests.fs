@@ -27,7 +27,7 @@ let private copyAof (fromDir: string) (toDir: string) =
         File.Copy(f, Path.Combine(target, Path.GetFileName f), true)
 
 /// More writes of every kind after a rewrite: they live in the incremental file.
-let private writeMore (c: RawClient) =
+let writeMore (c: RawClient) =
     task {
         for cmd in
             [
@@ -50,7 +50,7 @@ let private writeMore (c: RawClient) =
             ()
     }
 
-let private snapshotMore (c: RawClient) =
+let snapshotMore (c: RawClient) =
     task {
         let! rows = snapshot c
         let rows = ResizeArray rows
@@ -141,7 +141,7 @@ let private oursLoadsRedis () : Task =
     }
 
 /// Streams with groups, consumers and pending entries, and an empty stream.
-let private writeStreams (c: RawClient) =
+let writeStreams (c: RawClient) =
     task {
         for cmd in
             [
@@ -158,7 +158,7 @@ let private writeStreams (c: RawClient) =
             ()
     }
 
-let private describeStreams (c: RawClient) =
+let describeStreams (c: RawClient) =
     task {
         let rows = ResizeArray<string>()
 

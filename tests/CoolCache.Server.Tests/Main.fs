@@ -16,6 +16,7 @@ let all =
             PersistenceInteropTests.tests
             AofTests.tests
             CrashTests.tests
+            ReplicationTests.tests
             PubSubScenarioTests.tests
         ]
 

@@ -102,15 +102,20 @@ type RedisServer internal (proc: Process, port: int, dir: string, output: Queue<
     /// The last lines redis-server printed (for error messages).
     member _.RecentOutput = lock output (fun () -> String.Join("\n", output))
 
-    member this.Dispose() =
-        live.TryRemove proc.Id |> ignore
-        killQuietly proc
-        proc.Dispose()
+    member val private Disposed = false with get, set
 
-        try
-            Directory.Delete(dir, true)
-        with _ ->
-            ()
+    /// Kills it (once; later calls do nothing).
+    member this.Dispose() =
+        if not this.Disposed then
+            this.Disposed <- true
+            live.TryRemove proc.Id |> ignore
+            killQuietly proc
+            proc.Dispose()
+
+            try
+                Directory.Delete(dir, true)
+            with _ ->
+                ()
 
     interface IDisposable with
         member this.Dispose() = this.Dispose()

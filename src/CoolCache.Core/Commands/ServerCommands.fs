@@ -142,9 +142,9 @@ let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * 
             "total_net_input_bytes", i h.NetInputBytes
             "total_net_output_bytes", i h.NetOutputBytes
             "rejected_connections", i h.RejectedConnections
-            "sync_full", "0"
-            "sync_partial_ok", "0"
-            "sync_partial_err", "0"
+            "sync_full", i h.SyncFull
+            "sync_partial_ok", i h.SyncPartialOk
+            "sync_partial_err", i h.SyncPartialErr
             "expired_keys", i h.ExpiredKeys
             "evicted_keys", "0"
             "keyspace_hits", i h.KeyspaceHits

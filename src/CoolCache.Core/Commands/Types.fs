@@ -163,6 +163,10 @@ type HostStats =
         Persistence: PersistenceInfo
         /// INFO replication's fields as the host computes them (empty: a primary without replicas' defaults).
         Replication: struct (string * string)[]
+        /// Full syncs served, partial resyncs accepted and refused (INFO stats sync_*).
+        SyncFull: int64
+        SyncPartialOk: int64
+        SyncPartialErr: int64
     }
 
 /// Read-only view of the host that some connection/server commands need (CLIENT LIST, INFO).

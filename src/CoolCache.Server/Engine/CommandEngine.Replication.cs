@@ -25,6 +25,12 @@ public sealed partial class CommandEngine
     /// <summary>The port this server listens on (REPLCONF listening-port when it is a replica).</summary>
     public int ListeningPort { get; set; }
 
+    /// <summary>INFO stats' sync counters.</summary>
+    public (long Full, long PartialOk, long PartialErr) SyncCounts()
+    {
+        lock (_gate) return (_repl.SyncFull, _repl.SyncPartialOk, _repl.SyncPartialErr);
+    }
+
     /// <summary>INFO replication's fields.</summary>
     public (string, string)[] ReplicationInfo()
     {
@@ -121,6 +127,7 @@ public sealed partial class CommandEngine
         var sameHistory = replid == _repl.ReplId || (replid == _repl.ReplId2 && offset <= _repl.SecondReplOffset);
         if (sameHistory && _repl.Backlog?.From(offset) is { } missing)
         {
+            _repl.SyncPartialOk++;
             var peer = new ReplicaPeer(c) { Online = true, AckOffset = offset - 1 };
             _repl.Replicas.Add(peer);
             lock (c.Output.Sync)
@@ -132,6 +139,8 @@ public sealed partial class CommandEngine
             return null;
         }
 
+        if (replid != "?") _repl.SyncPartialErr++;
+        _repl.SyncFull++;
         _repl.EnsureBacklog(config.ReplBacklogSize);
         UpdatePropagation();
         var (frozen, live) = Api.Freeze(_world);

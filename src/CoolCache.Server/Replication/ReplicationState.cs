@@ -37,6 +37,11 @@ public sealed class ReplicationState
     public ReplicationBacklog? Backlog { get; private set; }
     public List<ReplicaPeer> Replicas { get; } = new();
 
+    /// <summary>INFO stats sync_full / sync_partial_ok / sync_partial_err.</summary>
+    public long SyncFull { get; set; }
+    public long SyncPartialOk { get; set; }
+    public long SyncPartialErr { get; set; }
+
     /// <summary>The primary's address when this server is a replica (null: it is a primary).</summary>
     public string? PrimaryHost { get; set; }
     public int PrimaryPort { get; set; }

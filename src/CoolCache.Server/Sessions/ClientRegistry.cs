@@ -35,6 +35,9 @@ public sealed class ClientRegistry : IHostView
 
     private System.ValueTuple<string, string>[] ReplicationInfo() => ReplicationFields();
 
+    /// <summary>INFO stats sync_full, sync_partial_ok, sync_partial_err (set by the host).</summary>
+    public Func<(long Full, long PartialOk, long PartialErr)> SyncCounts { get; set; } = () => (0, 0, 0);
+
     public ClientRegistry(Func<int> port, string? configFile)
     {
         _port = port;
@@ -136,6 +139,9 @@ public sealed class ClientRegistry : IHostView
             user,
             stats,
             Persistence(),
-            ReplicationInfo());
+            ReplicationInfo(),
+            SyncCounts().Full,
+            SyncCounts().PartialOk,
+            SyncCounts().PartialErr);
     }
 }

@@ -1,0 +1,274 @@
+/// Replication with real redis-server in both directions and between CoolCache servers: after a mixed
+/// write load over every data type the contents agree on every node; a cut link resynchronises
+/// partially (the primary counts sync_partial_ok, not another sync_full); WAIT counts the replicas
+/// that acknowledged; a chain forwards the stream; replicas refuse writes.
+module CoolCache.Server.Tests.ReplicationTests
+
+open System
+open System.Text
+open System.Threading.Tasks
+open Expecto
+open CoolCache.Server
+open CoolCache.Server.Tests.RawClient
+open CoolCache.Server.Tests.PersistenceInteropTests
+open CoolCache.Server.Tests.AofTests
+
+let private latin1 (s: string) = Encoding.Latin1.GetBytes s
+
+let private startOurs (extra: string list) : Task<ServerHost> =
+    ServerHost.StartAsync(
+        Array.ofList (
+            [
+                "--port"
+                "0"
+                "--bind"
+                "127.0.0.1"
+                "--save"
+                ""
+                "--dir"
+                TestDirs.fresh ()
+                "--loglevel"
+                "nothing"
+            ]
+            @ extra
+        )
+    )
+
+/// One field of INFO section.
+let private info (c: RawClient) (section: string) (field: string) =
+    task {
+        let! raw = c.Cmd("INFO", section)
+
+        let text =
+            match parseReply raw with
+            | Bulk b
+            | Verbatim b -> Encoding.Latin1.GetString b
+            | other -> failwithf "INFO replied %A" other
+
+        return
+            text.Split("\r\n")
+            |> Array.tryPick (fun l ->
+                if l.StartsWith(field + ":") then
+                    Some(l.Substring(field.Length + 1))
+                else
+                    None)
+            |> Option.defaultValue ""
+    }
+
+let private linkUp (replica: RawClient) =
+    Polling.until "the replica's link is up and synced" (fun () ->
+        task {
+            let! up = info replica "replication" "master_link_status"
+            let! syncing = info replica "replication" "master_sync_in_progress"
+            return up = "up" && syncing = "0"
+        })
+
+/// WAIT until n replicas acknowledged everything written so far.
+let private waitFor (primary: RawClient) (n: int) =
+    task {
+        let! r = primary.Cmd("WAIT", string n, "10000")
+        Expect.equal (parseReply r) (Integer(int64 n)) $"WAIT {n}"
+    }
+
+/// Everything the load wrote, described the same way on any server. A consumer's seen time is when the
+/// consumer last acted on that server: a command stream cannot carry it (Redis's replicas differ there too).
+let private contents (c: RawClient) =
+    task {
+        let! rows = snapshotMore c
+        let! streams = describeStreams c
+
+        return
+            rows @ streams
+            |> List.map (fun r -> RegularExpressions.Regex.Replace(r, "time seen [0-9]+", "time seen _"))
+    }
+
+let private load (c: RawClient) =
+    task {
+        do! populate c
+        do! writeMore c
+        do! writeStreams c
+    }
+
+let private redisReplicaOfOurs () : Task =
+    task {
+        let! host = startOurs []
+
+        try
+            use! primary = RawClient.ConnectAsync host.Port
+            do! populate primary
+
+            use! (redis: RedisProcess.RedisServer) =
+                RedisProcess.startWithArgs ignore [ "--replicaof"; "127.0.0.1"; string host.Port ]
+
+            use! replica = RawClient.ConnectAsync redis.Port
+            do! linkUp replica
+            do! writeMore primary
+            do! writeStreams primary
+            do! waitFor primary 1
+            let! expected = contents primary
+            let! actual = contents replica
+            Expect.sequenceEqual actual expected "redis-server holds what CoolCache holds"
+            // cut the link: the replica reconnects with PSYNC and continues from the backlog
+            let! _ = replica.Cmd("CLIENT", "KILL", "TYPE", "master")
+            let! _ = primary.Cmd("SET", "after-cut", "x")
+            let! _ = primary.Cmd("RPUSH", "after-cut-list", "a", "b")
+
+            do!
+                Polling.until "the write after the cut reached the replica" (fun () ->
+                    task {
+                        let! v = replica.Cmd("LRANGE", "after-cut-list", "0", "-1")
+                        return parseReply v = Array [ Bulk(latin1 "a"); Bulk(latin1 "b") ]
+                    })
+
+            let! full = info primary "stats" "sync_full"
+            let! partial = info primary "stats" "sync_partial_ok"
+            Expect.equal (full, partial) ("1", "1") "one full sync, then a partial resync (CONTINUE)"
+        finally
+            host.DisposeAsync().AsTask().Wait()
+    }
+
+let private oursReplicaOfRedis () : Task =
+    task {
+        use! (redis: RedisProcess.RedisServer) =
+            RedisProcess.startWithArgs ignore [ "--repl-diskless-sync-delay"; "0" ]
+
+        use! primary = RawClient.ConnectAsync redis.Port
+        do! populate primary
+        let! host = startOurs [ "--replicaof"; "127.0.0.1"; string redis.Port ]
+
+        try
+            use! replica = RawClient.ConnectAsync host.Port
+            do! linkUp replica
+            do! writeMore primary
+            do! writeStreams primary
+            do! waitFor primary 1
+            let! expected = contents primary
+            let! actual = contents replica
+            Expect.sequenceEqual actual expected "CoolCache holds what redis-server holds"
+            let! refused = replica.Cmd("SET", "x", "1")
+
+            Expect.equal
+                (parseReply refused)
+                (Error(latin1 "READONLY You can't write against a read only replica."))
+                "a replica refuses writes"
+
+            let! _ = primary.Cmd("CLIENT", "KILL", "TYPE", "replica")
+            let! _ = primary.Cmd("SET", "after-cut", "x")
+
+            do!
+                Polling.until "the write after the cut reached the replica" (fun () ->
+                    task {
+                        let! v = replica.Cmd("GET", "after-cut")
+                        return parseReply v = Bulk(latin1 "x")
+                    })
+
+            let! full = info primary "stats" "sync_full"
+            let! partial = info primary "stats" "sync_partial_ok"
+            Expect.equal (full, partial) ("1", "1") "one full sync, then a partial resync (CONTINUE)"
+        finally
+            host.DisposeAsync().AsTask().Wait()
+    }
+
+let private waitCounts () : Task =
+    task {
+        let! host = startOurs []
+
+        try
+            use! primary = RawClient.ConnectAsync host.Port
+            let! _ = primary.Cmd("SET", "a", "1")
+            let! none = primary.Cmd("WAIT", "1", "100")
+            Expect.equal (parseReply none) (Integer 0L) "no replica: 0 after the timeout"
+            let! zero = primary.Cmd("WAIT", "0", "0")
+            Expect.equal (parseReply zero) (Integer 0L) "WAIT 0 answers at once"
+
+            use! (redis: RedisProcess.RedisServer) =
+                RedisProcess.startWithArgs ignore [ "--replicaof"; "127.0.0.1"; string host.Port ]
+
+            use! r1 = RawClient.ConnectAsync redis.Port
+            do! linkUp r1
+            let! _ = primary.Cmd("SET", "b", "2")
+            do! waitFor primary 1
+            let! second = startOurs [ "--replicaof"; "127.0.0.1"; string host.Port ]
+
+            try
+                use! r2 = RawClient.ConnectAsync second.Port
+                do! linkUp r2
+                let! _ = primary.Cmd("SET", "c", "3")
+                do! waitFor primary 2
+                redis.Dispose()
+                let! _ = primary.Cmd("SET", "d", "4")
+                let! one = primary.Cmd("WAIT", "2", "500")
+                Expect.equal (parseReply one) (Integer 1L) "after one replica is killed, WAIT 2 times out with 1"
+                let! v = r2.Cmd("GET", "d")
+                Expect.equal (parseReply v) (Bulk(latin1 "4")) "the other still replicates"
+            finally
+                second.DisposeAsync().AsTask().Wait()
+        finally
+            host.DisposeAsync().AsTask().Wait()
+    }
+
+let private chain () : Task =
+    task {
+        let! top = startOurs []
+        let! middle = startOurs [ "--replicaof"; "127.0.0.1"; string top.Port ]
+
+        try
+            use! primary = RawClient.ConnectAsync top.Port
+            use! mid = RawClient.ConnectAsync middle.Port
+            do! linkUp mid
+
+            use! (redis: RedisProcess.RedisServer) =
+                RedisProcess.startWithArgs ignore [ "--replicaof"; "127.0.0.1"; string middle.Port ]
+
+            use! bottom = RawClient.ConnectAsync redis.Port
+            do! linkUp bottom
+            do! load primary
+            do! waitFor primary 1
+
+            do!
+                Polling.until "the end of the chain caught up" (fun () ->
+                    task {
+                        let! a = info mid "replication" "master_repl_offset"
+                        let! b = info bottom "replication" "master_repl_offset"
+                        return a <> "" && a = b
+                    })
+
+            let! expected = contents primary
+            let! m = contents mid
+            let! b = contents bottom
+            Expect.sequenceEqual m expected "the middle CoolCache replica"
+            Expect.sequenceEqual b expected "redis-server replicating from the middle"
+            // promoting the middle keeps its data and its history as replid2
+            let! _ = mid.Cmd("REPLICAOF", "NO", "ONE")
+            let! role = info mid "replication" "role"
+            Expect.equal role "master" "promoted"
+            let! ok = mid.Cmd("SET", "written-on-middle", "1")
+            Expect.equal (parseReply ok) (Simple(latin1 "OK")) "it takes writes"
+        finally
+            middle.DisposeAsync().AsTask().Wait()
+            top.DisposeAsync().AsTask().Wait()
+    }
+
+let tests =
+    testSequenced
+    <| testList
+        "Replication"
+        [
+            testTask "redis-server replicating CoolCache holds the same data, and a cut link resyncs partially" {
+                RedisProcess.requireRedisServer ()
+                do! redisReplicaOfOurs ()
+            }
+            testTask
+                "CoolCache replicating redis-server holds the same data, refuses writes, and a cut link resyncs partially" {
+                RedisProcess.requireRedisServer ()
+                do! oursReplicaOfRedis ()
+            }
+            testTask "WAIT counts 0, 1 and 2 replicas, and 1 after one is killed" {
+                RedisProcess.requireRedisServer ()
+                do! waitCounts ()
+            }
+            testTask "a chain CoolCache -> CoolCache -> redis-server ends equal everywhere; the middle can be promoted" {
+                RedisProcess.requireRedisServer ()
+                do! chain ()
+            }
+        ]
