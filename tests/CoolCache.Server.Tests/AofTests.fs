@@ -177,10 +177,20 @@ let describeStreams (c: RawClient) =
         return List.ofSeq rows
     }
 
+/// A consumer's seen time is when it last acted on that server: commands (an AOF-format base, a replication
+/// stream) cannot carry it, in Redis either; only RDB does.
+let seenTimesOut (rows: string list) =
+    rows
+    |> List.map (fun r -> Text.RegularExpressions.Regex.Replace(r, "time seen [0-9]+", "time seen _"))
+
+/// Rows about streams (the populate cases named "stream ..."): a pending entry whose stream entry was deleted
+/// cannot be rebuilt by commands (XCLAIM FORCE needs the entry), so Redis's own AOF rewrite drops it too.
+let private streamRow (r: string) = r.StartsWith "stream"
+
 let private baseInCommands () : Task =
     task {
         let dir = TestDirs.fresh ()
-        let mutable expected = []
+        let mutable original = []
 
         do!
             withOurs dir [ "--appendonly"; "yes"; "--aof-use-rdb-preamble"; "no" ] (fun c ->
@@ -191,18 +201,24 @@ let private baseInCommands () : Task =
                     do! waitRewrite c "1"
                     let! rows = snapshot c
                     let! streams = describeStreams c
-                    expected <- rows @ streams
+                    original <- seenTimesOut (rows @ streams)
                 })
 
         Expect.stringContains (manifest dir) "appendonly.aof.2.base.aof seq 2 type b" "an AOF-format base"
+        let mutable ours = []
 
         do!
             withOurs dir [ "--appendonly"; "yes" ] (fun c ->
                 task {
                     let! rows = snapshot c
                     let! streams = describeStreams c
-                    Expect.sequenceEqual (rows @ streams) expected "CoolCache loads its AOF-format base"
+                    ours <- seenTimesOut (rows @ streams)
                 })
+
+        Expect.sequenceEqual
+            (ours |> List.filter (streamRow >> not))
+            (original |> List.filter (streamRow >> not))
+            "CoolCache loads its AOF-format base"
 
         RedisProcess.requireRedisServer ()
 
@@ -212,7 +228,11 @@ let private baseInCommands () : Task =
         use! rc = RawClient.ConnectAsync redis.Port
         let! rows = snapshot rc
         let! streams = describeStreams rc
-        Expect.sequenceEqual (rows @ streams) expected "redis-server loads our AOF-format base"
+
+        Expect.sequenceEqual
+            ours
+            (seenTimesOut (rows @ streams))
+            "redis-server loads our AOF-format base the same, streams included"
     }
 
 let private lastIncr (dir: string) =

@@ -406,7 +406,19 @@ let snapshot (c: RawClient) =
     }
 
 let private startOurs (dir: string) : Task<CoolCache.Server.ServerHost> =
-    CoolCache.Server.ServerHost.StartAsync [| "--port"; "0"; "--bind"; "127.0.0.1"; "--save"; ""; "--dir"; dir |]
+    CoolCache.Server.ServerHost.StartAsync
+        [|
+            "--port"
+            "0"
+            "--bind"
+            "127.0.0.1"
+            "--save"
+            ""
+            "--dir"
+            dir
+            "--loglevel"
+            "nothing"
+        |]
 
 let private redisLoadsOurs () : Task =
     task {

@@ -70,16 +70,13 @@ let private waitFor (primary: RawClient) (n: int) =
         Expect.equal (parseReply r) (Integer(int64 n)) $"WAIT {n}"
     }
 
-/// Everything the load wrote, described the same way on any server. A consumer's seen time is when the
-/// consumer last acted on that server: a command stream cannot carry it (Redis's replicas differ there too).
+/// Everything the load wrote, described the same way on any server (seen times aside: see seenTimesOut).
 let private contents (c: RawClient) =
     task {
         let! rows = snapshotMore c
         let! streams = describeStreams c
 
-        return
-            rows @ streams
-            |> List.map (fun r -> RegularExpressions.Regex.Replace(r, "time seen [0-9]+", "time seen _"))
+        return seenTimesOut (rows @ streams)
     }
 
 let private load (c: RawClient) =
@@ -249,6 +246,155 @@ let private chain () : Task =
             top.DisposeAsync().AsTask().Wait()
     }
 
+/// n keys big:<i> = i written with MSETs of 1000.
+let private fill (c: RawClient) (n: int) =
+    task {
+        for chunk in Seq.chunkBySize 1000 [ 0 .. n - 1 ] do
+            let args =
+                latin1 "MSET"
+                :: [
+                    for i in chunk do
+                        yield latin1 $"big:{i}"
+                        yield latin1 (string i)
+                ]
+
+            let! _ = c.Send args
+            ()
+    }
+
+let private sameCount (primary: RawClient) (replica: RawClient) =
+    task {
+        let! a = primary.Cmd "DBSIZE"
+        let! b = replica.Cmd "DBSIZE"
+        Expect.equal (parseReply b) (parseReply a) "DBSIZE on the replica"
+    }
+
+let private cutDuringFullSync () : Task =
+    task {
+        let! top = startOurs []
+
+        try
+            use! primary = RawClient.ConnectAsync top.Port
+            do! fill primary 200000
+            let! replicaHost = startOurs [ "--replicaof"; "127.0.0.1"; string top.Port ]
+
+            try
+                use! replica = RawClient.ConnectAsync replicaHost.Port
+
+                do!
+                    Polling.until "the full sync started" (fun () ->
+                        task {
+                            let! full = info primary "stats" "sync_full"
+                            return full = "1"
+                        })
+
+                let! _ = primary.Cmd("CLIENT", "KILL", "TYPE", "replica")
+                do! load primary
+                do! linkUp replica
+                do! waitFor primary 1
+                do! sameCount primary replica
+                let! expected = contents primary
+                let! actual = contents replica
+                Expect.sequenceEqual actual expected "the replica holds what the primary holds"
+            finally
+                replicaHost.DisposeAsync().AsTask().Wait()
+        finally
+            top.DisposeAsync().AsTask().Wait()
+    }
+
+let private replicaRestart () : Task =
+    task {
+        let! top = startOurs []
+
+        try
+            use! primary = RawClient.ConnectAsync top.Port
+            do! populate primary
+            let! first = startOurs [ "--replicaof"; "127.0.0.1"; string top.Port ]
+
+            do!
+                task {
+                    use! r = RawClient.ConnectAsync first.Port
+                    do! linkUp r
+                }
+
+            do! first.DisposeAsync()
+            do! writeMore primary
+            do! writeStreams primary
+            let! second = startOurs [ "--replicaof"; "127.0.0.1"; string top.Port ]
+
+            try
+                use! replica = RawClient.ConnectAsync second.Port
+                do! linkUp replica
+                do! waitFor primary 1
+                let! expected = contents primary
+                let! actual = contents replica
+                Expect.sequenceEqual actual expected "a restarted replica syncs again and holds everything"
+            finally
+                second.DisposeAsync().AsTask().Wait()
+        finally
+            top.DisposeAsync().AsTask().Wait()
+    }
+
+let private primaryRestart () : Task =
+    task {
+        let port = RedisProcess.freePort ()
+        let dir = TestDirs.fresh ()
+
+        let startPrimary () =
+            ServerHost.StartAsync
+                [|
+                    "--port"
+                    string port
+                    "--bind"
+                    "127.0.0.1"
+                    "--save"
+                    ""
+                    "--dir"
+                    dir
+                    "--appendonly"
+                    "yes"
+                    "--loglevel"
+                    "nothing"
+                |]
+
+        let! top = startPrimary ()
+        let! replicaHost = startOurs [ "--replicaof"; "127.0.0.1"; string port ]
+
+        try
+            use! replica = RawClient.ConnectAsync replicaHost.Port
+
+            do!
+                task {
+                    use! primary = RawClient.ConnectAsync port
+                    do! populate primary
+                    do! linkUp replica
+                    do! waitFor primary 1
+                }
+
+            do! top.DisposeAsync()
+            let! top = startPrimary ()
+
+            try
+                use! primary = RawClient.ConnectAsync port
+                do! writeMore primary
+                do! writeStreams primary
+
+                do!
+                    Polling.until "the replica reconnected to the restarted primary" (fun () ->
+                        task {
+                            let! r = primary.Cmd("WAIT", "1", "100")
+                            return parseReply r = Integer 1L
+                        })
+
+                let! expected = contents primary
+                let! actual = contents replica
+                Expect.sequenceEqual actual expected "the replica follows the restarted primary (its AOF reloaded)"
+            finally
+                top.DisposeAsync().AsTask().Wait()
+        finally
+            replicaHost.DisposeAsync().AsTask().Wait()
+    }
+
 let tests =
     testSequenced
     <| testList
@@ -266,6 +412,11 @@ let tests =
             testTask "WAIT counts 0, 1 and 2 replicas, and 1 after one is killed" {
                 RedisProcess.requireRedisServer ()
                 do! waitCounts ()
+            }
+            testTask "a link cut during the full sync syncs again and ends equal" { do! cutDuringFullSync () }
+            testTask "a replica restarted without persistence syncs again and ends equal" { do! replicaRestart () }
+            testTask "a primary restarted on its append-only file is followed again by its replica" {
+                do! primaryRestart ()
             }
             testTask "a chain CoolCache -> CoolCache -> redis-server ends equal everywhere; the middle can be promoted" {
                 RedisProcess.requireRedisServer ()

@@ -213,9 +213,16 @@ let clientLine (c: ClientInfo) =
         c.LastCommand
         c.Protocol
 
-/// Redis's pubsub client type (getClientType): a client subscribed to anything.
+/// Redis's client types (getClientType): a replica (flag S), a primary link (M), pubsub (subscribed to anything).
+let private isReplica (c: ClientInfo) = c.Flags.Contains 'S'
+
+let private isPrimary (c: ClientInfo) = c.Flags.Contains 'M'
+
 let private isPubSub (c: ClientInfo) =
-    c.Channels + c.Patterns + c.ShardChannels > 0
+    not (isReplica c) && c.Channels + c.Patterns + c.ShardChannels > 0
+
+let private isNormal (c: ClientInfo) =
+    not (isReplica c || isPrimary c || isPubSub c)
 
 let private verbatim (text: string) =
     RespValue.Verbatim("txt", Bytes.ofLatin1 text)
@@ -248,11 +255,11 @@ let clientList: Handler =
                 Ok all
             elif argv.Length = 4 && is "TYPE" argv[2] then
                 match (Bytes.toLatin1 argv[3]).ToLowerInvariant() with
-                | "normal" -> Ok(all |> Array.filter (isPubSub >> not))
+                | "normal" -> Ok(all |> Array.filter isNormal)
                 | "pubsub" -> Ok(all |> Array.filter isPubSub)
-                | "master"
+                | "master" -> Ok(all |> Array.filter isPrimary)
                 | "replica"
-                | "slave" -> Ok [||]
+                | "slave" -> Ok(all |> Array.filter isReplica)
                 | t -> Error(RedisError.Custom(sprintf "ERR Unknown client type '%s'" t))
             elif argv.Length > 3 && is "ID" argv[2] then
                 let ids = argv[3..] |> Array.map Numbers.tryParseInt64
@@ -308,11 +315,11 @@ let clientKill: Handler =
                         | _ -> Error(RedisError.Custom "ERR client-id should be greater than 0")
                     elif is "TYPE" argv[j] then
                         match text.ToLowerInvariant() with
-                        | "normal" -> filters (j + 2) (fun c -> pred c && not (isPubSub c)) skipMe
+                        | "normal" -> filters (j + 2) (fun c -> pred c && isNormal c) skipMe
                         | "pubsub" -> filters (j + 2) (fun c -> pred c && isPubSub c) skipMe
-                        | "master"
+                        | "master" -> filters (j + 2) (fun c -> pred c && isPrimary c) skipMe
                         | "replica"
-                        | "slave" -> filters (j + 2) (fun _ -> false) skipMe
+                        | "slave" -> filters (j + 2) (fun c -> pred c && isReplica c) skipMe
                         | t -> Error(RedisError.Custom(sprintf "ERR Unknown client type '%s'" t))
                     elif is "ADDR" argv[j] then
                         filters (j + 2) (fun c -> pred c && c.Addr = text) skipMe

@@ -31,8 +31,14 @@ public static class ServerCommandLine
         return root;
     }
 
+    /// <summary>Settings whose value is several words (redis-server reads them up to the next --option).</summary>
+    private static readonly HashSet<string> MultiWord = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "--replicaof", "--slaveof", "--save", "--client-output-buffer-limit", "--bind",
+    };
+
     /// <summary>
-    /// As redis-server does, the words after a --name up to the next --option are one value:
+    /// As redis-server does, the words after a multi-word setting up to the next --option are one value:
     /// <c>--replicaof 127.0.0.1 6379</c> is <c>--replicaof "127.0.0.1 6379"</c>, <c>--save 900 1 300 10</c> one save line.
     /// </summary>
     private static string[] JoinValues(string[] args)
@@ -41,9 +47,9 @@ public static class ServerCommandLine
         for (var i = 0; i < args.Length; i++)
         {
             joined.Add(args[i]);
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length) continue;
+            if (!MultiWord.Contains(args[i]) || i + 1 >= args.Length) continue;
             var words = new List<string>();
-            while (i + 1 < args.Length && !(args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
+            while (i + 1 < args.Length && !(args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2) && !File.Exists(args[i + 1]))
                 words.Add(args[++i]);
             if (words.Count > 0) joined.Add(string.Join(' ', words));
         }

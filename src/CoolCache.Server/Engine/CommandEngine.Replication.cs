@@ -129,6 +129,7 @@ public sealed partial class CommandEngine
         {
             _repl.SyncPartialOk++;
             var peer = new ReplicaPeer(c) { Online = true, AckOffset = offset - 1 };
+            c.IsReplica = true;
             _repl.Replicas.Add(peer);
             lock (c.Output.Sync)
             {
@@ -147,6 +148,7 @@ public sealed partial class CommandEngine
         Volatile.Write(ref _world, live);
         var snapshotOffset = _repl.Offset;
         var waiting = new ReplicaPeer(c) { AckOffset = snapshotOffset };
+        c.IsReplica = true;
         _repl.Replicas.Add(waiting);
         lock (c.Output.Sync) c.Output.Write(Encoding.ASCII.GetBytes($"+FULLRESYNC {_repl.ReplId} {snapshotOffset}\r\n"));
         _log.Notice($"Replica {c.RemoteAddress} asks for synchronization; full resync at offset {snapshotOffset}");

@@ -61,6 +61,9 @@ public sealed class Connection
     public string LocalAddress { get; }
     public bool IsLocal { get; }
 
+    /// <summary>A replica attached by PSYNC (CLIENT LIST flag S, CLIENT KILL TYPE replica).</summary>
+    public bool IsReplica { get; set; }
+
     /// <summary>REPLCONF listening-port / capa eof of a connection that is (or will be) a replica.</summary>
     public int ReplicaListeningPort { get; set; }
     public bool ReplicaCapaEof { get; set; }
@@ -109,11 +112,10 @@ public sealed class Connection
             session.InMulti ? session.Queued.Length : -1);
     }
 
-    /// <summary>CLIENT LIST flags in Redis's order: P (subscribed), b (blocked), else N.</summary>
-    /// <summary>CLIENT LIST flags in networking.c's order: P (subscribed), x (in MULTI), b (blocked), or N.</summary>
+    /// <summary>CLIENT LIST flags in networking.c's order: S (replica), P (subscribed), x (in MULTI), b (blocked), or N.</summary>
     private string Flags(Session session)
     {
-        var flags = (Api.IsSubscribed(session) ? "P" : "") + (session.InMulti ? "x" : "") + (Waiter is not null ? "b" : "");
+        var flags = (IsReplica ? "S" : "") + (Api.IsSubscribed(session) ? "P" : "") + (session.InMulti ? "x" : "") + (Waiter is not null ? "b" : "");
         return flags.Length == 0 ? "N" : flags;
     }
 
