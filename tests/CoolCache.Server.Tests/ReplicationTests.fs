@@ -395,6 +395,40 @@ let private primaryRestart () : Task =
             replicaHost.DisposeAsync().AsTask().Wait()
     }
 
+let private minReplicas () : Task =
+    task {
+        let! top =
+            startOurs [ "--min-replicas-to-write"; "1"; "--min-replicas-max-lag"; "10" ]
+
+        try
+            use! primary = RawClient.ConnectAsync top.Port
+            let! refused = primary.Cmd("SET", "a", "1")
+
+            Expect.equal
+                (parseReply refused)
+                (Error(latin1 "NOREPLICAS Not enough good replicas to write."))
+                "no replica: writes refused"
+
+            let! read = primary.Cmd("GET", "a")
+            Expect.equal (parseReply read) NullBulk "reads still answer"
+            let! replicaHost = startOurs [ "--replicaof"; "127.0.0.1"; string top.Port ]
+
+            try
+                use! replica = RawClient.ConnectAsync replicaHost.Port
+                do! linkUp replica
+
+                do!
+                    Polling.until "the replica acknowledged" (fun () ->
+                        task {
+                            let! ok = primary.Cmd("SET", "a", "1")
+                            return parseReply ok = Simple(latin1 "OK")
+                        })
+            finally
+                replicaHost.DisposeAsync().AsTask().Wait()
+        finally
+            top.DisposeAsync().AsTask().Wait()
+    }
+
 let tests =
     testSequenced
     <| testList
@@ -413,6 +447,7 @@ let tests =
                 RedisProcess.requireRedisServer ()
                 do! waitCounts ()
             }
+            testTask "min-replicas-to-write refuses writes until enough replicas acknowledge" { do! minReplicas () }
             testTask "a link cut during the full sync syncs again and ends equal" { do! cutDuringFullSync () }
             testTask "a replica restarted without persistence syncs again and ends equal" { do! replicaRestart () }
             testTask "a primary restarted on its append-only file is followed again by its replica" {
