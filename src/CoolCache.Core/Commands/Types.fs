@@ -248,7 +248,7 @@ type ShutdownMode =
 type ReplicationRequest =
     /// REPLCONF's option/value pairs (listening-port, ip-address, capa, ack, getack).
     | Replconf of args: Bytes[]
-    /// PSYNC replid offset (SYNC: "?" -1).
+    /// PSYNC replid offset (SYNC: replid null: the snapshot comes without a FULLRESYNC line, sized).
     | Psync of replid: string * offset: int64
     /// WAIT numreplicas timeout-ms.
     | Wait of replicas: int64 * timeoutMs: int64

@@ -118,12 +118,13 @@ public sealed partial class CommandEngine
     /// PSYNC: CONTINUE from the backlog when the replica's history is ours (our ID, or the previous one up
     /// to where it ended) and its offset is still held; otherwise FULLRESYNC from a frozen World.
     /// </summary>
-    private RespValue? Psync(Connection c, string replid, long offset)
+    private RespValue? Psync(Connection c, string? replid, long offset)
     {
         if (_repl.IsReplica && _repl.Link?.Up != true)
             return RespValue.NewError("NOMASTERLINK Can't SYNC while not connected with my master");
         var config = _world.Config;
         _repl.Prune();
+        var legacy = replid is null;
         var sameHistory = replid == _repl.ReplId || (replid == _repl.ReplId2 && offset <= _repl.SecondReplOffset);
         if (sameHistory && _repl.Backlog?.From(offset) is { } missing)
         {
@@ -140,7 +141,7 @@ public sealed partial class CommandEngine
             return null;
         }
 
-        if (replid != "?") _repl.SyncPartialErr++;
+        if (!legacy && replid != "?") _repl.SyncPartialErr++;
         _repl.SyncFull++;
         _repl.EnsureBacklog(config.ReplBacklogSize);
         UpdatePropagation();
@@ -150,9 +151,10 @@ public sealed partial class CommandEngine
         var waiting = new ReplicaPeer(c) { AckOffset = snapshotOffset };
         c.IsReplica = true;
         _repl.Replicas.Add(waiting);
-        lock (c.Output.Sync) c.Output.Write(Encoding.ASCII.GetBytes($"+FULLRESYNC {_repl.ReplId} {snapshotOffset}\r\n"));
+        // SYNC (the old protocol) gets the snapshot alone
+        if (!legacy) lock (c.Output.Sync) c.Output.Write(Encoding.ASCII.GetBytes($"+FULLRESYNC {_repl.ReplId} {snapshotOffset}\r\n"));
         _log.Notice($"Replica {c.RemoteAddress} asks for synchronization; full resync at offset {snapshotOffset}");
-        var eof = c.ReplicaCapaEof && config.ReplDisklessSync;
+        var eof = !legacy && c.ReplicaCapaEof && config.ReplDisklessSync;
         var nowMs = NowUs() / 1000;
         Task.Run(() =>
         {
