@@ -153,7 +153,30 @@ let tests =
         [
             test "CRC-64 of 123456789 is Redis's check value" {
                 Expect.equal (Crc64.compute (ReadOnlySpan "123456789"B)) 0xe9c6d914c4b8d9caUL "crc64"
+
             }
+
+            testProperty "CRC-64 eight bytes at a time equals the byte-by-byte definition, in any split"
+            <| fun (data: byte[]) (cut: uint8) ->
+                let poly = 0x95ac9329ac4bc9b5UL
+
+                let reference (bytes: byte[]) =
+                    let mutable c = 0UL
+
+                    for b in bytes do
+                        c <- c ^^^ uint64 b
+
+                        for _ in 1..8 do
+                            c <- if c &&& 1UL <> 0UL then (c >>> 1) ^^^ poly else c >>> 1
+
+                    c
+
+                let at = if data.Length = 0 then 0 else int cut % (data.Length + 1)
+
+                let split =
+                    Crc64.update (Crc64.compute (ReadOnlySpan(data, 0, at))) (ReadOnlySpan(data, at, data.Length - at))
+
+                Crc64.compute (ReadOnlySpan data) = reference data && split = reference data
 
             testPropertyWithConfig config "LZF decompresses what it compresses"
             <| Prop.forAll (Arb.fromGen (Gen.listOf element |> Gen.map (List.toArray >> Array.concat))) (fun data ->
