@@ -127,6 +127,9 @@ type Api =
 
     static member NewSession(id: int64) = Session.create id false
 
+    /// The session with db selected (a replica's primary link restored from an RDB file's repl-stream-db).
+    static member SessionInDb(session: Session, db: int) = { session with Db = db }
+
     /// A session that needs no AUTH (replaying an append-only file, a primary's stream).
     static member NewTrustedSession(id: int64) = Session.create id true
 
@@ -164,12 +167,24 @@ type Api =
 
     /// Write a World as an RDB file (version 10) to stream; keys expired at nowMs are left out.
     static member WriteRdb(stream: IO.Stream, world: World, nowMs: int64) =
+        Api.WriteRdbWithReplication(stream, world, nowMs, null, 0L, 0)
+
+    /// WriteRdb with the replication ID and offset the data is at, and the replication stream's database
+    /// (rdbSaveInfo: aux repl-id, repl-offset, repl-stream-db), so a restart can continue replicating
+    /// (PSYNC) instead of syncing in full. replId null: none.
+    static member WriteRdbWithReplication
+        (stream: IO.Stream, world: World, nowMs: int64, replId: string, replOffset: int64, streamDb: int)
+        =
         let aux =
             [
                 "redis-ver", Commands.ConnectionCommands.redisVersion
                 "redis-bits", "64"
                 "ctime", string (nowMs / 1000L)
                 "used-mem", string (GC.GetTotalMemory false)
+                if not (isNull replId) then
+                    "repl-stream-db", string streamDb
+                    "repl-id", replId
+                    "repl-offset", string replOffset
                 "aof-base", "0"
             ]
 
@@ -182,8 +197,14 @@ type Api =
 
     /// Read an RDB file into a new World for config; false with a message saying where it is corrupt.
     static member TryLoadRdb
-        (data: byte[], config: Config, world: outref<World>, keys: outref<int>, error: outref<string>)
-        : bool =
+        (
+            data: byte[],
+            config: Config,
+            world: outref<World>,
+            keys: outref<int>,
+            error: outref<string>,
+            aux: outref<struct (string * string)[]>
+        ) : bool =
         let w = World.create config
 
         let limits: Rdb.RdbReader.RdbLimits =
@@ -228,7 +249,9 @@ type Api =
         | Ok _ when badDb >= 0 ->
             error <- sprintf "the file uses database %d but databases is %d" badDb config.Databases
             false
-        | Ok _ ->
+        | Ok(_, fields) ->
+            aux <- fields |> List.map (fun (k, v) -> struct (k, Bytes.toLatin1 v)) |> Array.ofList
+
             for i in 0 .. config.Databases - 1 do
                 if entries[i].Count > 0 then
                     let keys = Collections.HashMap.ofArray BytesComparer.Instance (entries[i].ToArray())

@@ -43,6 +43,7 @@ public sealed class ServerHost : IAsyncDisposable
         _clients.Persistence = _snapshots.Info;
         // With appendonly yes the append-only file alone is loaded, as in Redis (dump.rdb is not read).
         World world;
+        ReplicationPoint? replicationPoint = null;
         if (config.AppendOnly)
         {
             world = AofLoader.Load(config, _clients, _log) ?? Api.NewWorld(config);
@@ -51,7 +52,7 @@ public sealed class ServerHost : IAsyncDisposable
         }
         else
         {
-            world = _snapshots.Load(config) ?? Api.NewWorld(config);
+            world = _snapshots.Load(config, out replicationPoint) ?? Api.NewWorld(config);
         }
         _aof = config.AppendOnly ? AppendOnlyFile.OpenAtStart(config, world, _log) : AppendOnlyFile.Off(config, _log);
         _snapshots.Aof = _aof.Info;
@@ -63,6 +64,7 @@ public sealed class ServerHost : IAsyncDisposable
         _engine.ListeningPort = _listener.Port;
         _clients.ReplicationFields = _engine.ReplicationInfo;
         _clients.SyncCounts = _engine.SyncCounts;
+        if (replicationPoint is { } point) _engine.RestoreReplication(point);
         _engine.StartReplicationFromConfig();
         var tick = TimeSpan.FromMilliseconds(1000.0 / Math.Max(1, config.Hz));
         _ticks = new Timer(_ => Tick(), null, tick, tick);

@@ -335,6 +335,60 @@ let private replicaRestart () : Task =
             top.DisposeAsync().AsTask().Wait()
     }
 
+let private replicaRestartFromItsFile () : Task =
+    task {
+        let! top = startOurs []
+
+        try
+            use! primary = RawClient.ConnectAsync top.Port
+            do! populate primary
+            let dir = TestDirs.fresh ()
+
+            let startReplica () =
+                ServerHost.StartAsync
+                    [|
+                        "--port"
+                        "0"
+                        "--bind"
+                        "127.0.0.1"
+                        "--save"
+                        "3600 1"
+                        "--dir"
+                        dir
+                        "--loglevel"
+                        "nothing"
+                        "--replicaof"
+                        "127.0.0.1"
+                        string top.Port
+                    |]
+
+            let! first = startReplica ()
+            use! r1 = RawClient.ConnectAsync first.Port
+            do! linkUp r1
+            do! waitFor primary 1
+            // SHUTDOWN saves (save points exist), with the replication ID and offset in the file
+            do! r1.Post [ [ latin1 "SHUTDOWN" ] ]
+            do! first.Completion
+            do! writeMore primary
+            do! writeStreams primary
+            let! second = startReplica ()
+
+            try
+                use! replica = RawClient.ConnectAsync second.Port
+                do! linkUp replica
+                do! waitFor primary 1
+                let! expected = contents primary
+                let! actual = contents replica
+                Expect.sequenceEqual actual expected "the restarted replica holds everything"
+                let! full = info primary "stats" "sync_full"
+                let! partial = info primary "stats" "sync_partial_ok"
+                Expect.equal (full, partial) ("1", "1") "the restart continued from the file's offset (CONTINUE)"
+            finally
+                second.DisposeAsync().AsTask().Wait()
+        finally
+            top.DisposeAsync().AsTask().Wait()
+    }
+
 let private primaryRestart () : Task =
     task {
         let port = RedisProcess.freePort ()
@@ -450,6 +504,9 @@ let tests =
             testTask "min-replicas-to-write refuses writes until enough replicas acknowledge" { do! minReplicas () }
             testTask "a link cut during the full sync syncs again and ends equal" { do! cutDuringFullSync () }
             testTask "a replica restarted without persistence syncs again and ends equal" { do! replicaRestart () }
+            testTask "a replica restarted from its own RDB file continues with a partial resync" {
+                do! replicaRestartFromItsFile ()
+            }
             testTask "a primary restarted on its append-only file is followed again by its replica" {
                 do! primaryRestart ()
             }

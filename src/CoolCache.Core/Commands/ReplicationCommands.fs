@@ -28,7 +28,8 @@ let psync: Handler =
         | ValueNone -> Outcome.error RedisError.NotInteger s w
 
 // SYNC
-let sync: Handler = fun _ s _ w -> hostDoes (ReplicationRequest.Psync(null, -1L)) s w
+let sync: Handler =
+    fun _ s _ w -> hostDoes (ReplicationRequest.Psync(null, -1L)) s w
 
 // WAIT numreplicas timeout
 let wait: Handler =

@@ -4,6 +4,7 @@ using CoolCache.Core.Commands;
 using CoolCache.Core.Protocol;
 using CoolCache.Core.State;
 using CoolCache.Server.Networking;
+using CoolCache.Server.Persistence;
 using CoolCache.Server.Replication;
 
 namespace CoolCache.Server.Engine;
@@ -317,6 +318,28 @@ public sealed partial class CommandEngine
 
     // ---- replica side (called by PrimaryLink) ----
 
+    /// <summary>Where the data stands in the replication history, for a snapshot (null when there is no history to keep).</summary>
+    private ReplicationPoint? ReplicationPointNow() =>
+        _repl.IsReplica || _repl.Backlog is not null
+            ? new ReplicationPoint(_repl.ReplId, _repl.Offset, _repl.IsReplica ? _primarySession.Db : Math.Max(0, _repl.StreamDb))
+            : null;
+
+    /// <summary>
+    /// At start-up from an RDB file saved with a replication point: keep its ID and offset (a backlog
+    /// starts there), so a replica continues with PSYNC and our replicas can continue with us.
+    /// </summary>
+    public void RestoreReplication(ReplicationPoint point)
+    {
+        lock (_gate)
+        {
+            _repl.ReplId = point.ReplId;
+            _repl.ResetAt(point.Offset, _world.Config.ReplBacklogSize);
+            _primarySession = Api.SessionInDb(_primarySession, point.StreamDb);
+            UpdatePropagation();
+            _log.Notice($"Reloaded the replication ID and offset from the RDB file: {point.ReplId}:{point.Offset}");
+        }
+    }
+
     /// <summary>The replication ID and offset this server holds (PSYNC's cached primary).</summary>
     public (string ReplId, long Offset) PrimaryCursor()
     {
@@ -326,7 +349,7 @@ public sealed partial class CommandEngine
     /// <summary>A full sync's snapshot: the data is replaced (subscriptions and settings stay), the stream starts at offset.</summary>
     public void LoadFromPrimary(byte[] rdb, string replid, long offset)
     {
-        if (!Api.TryLoadRdb(rdb, Config, out var loaded, out var keys, out var error))
+        if (!Api.TryLoadRdb(rdb, Config, out var loaded, out var keys, out var error, out _))
             throw new InvalidDataException($"Failed trying to load the MASTER synchronization DB from socket: {error}");
         lock (_gate)
         {

@@ -461,7 +461,7 @@ public sealed partial class CommandEngine
         {
             if (_snapshots.BackgroundInProgress) return BgSaveInProgress;
             var dirty = _world.Dirty;
-            if (!_snapshots.Write(_world, "SAVE")) return RespValue.NewError("ERR");
+            if (!_snapshots.Write(_world, "SAVE", ReplicationPointNow())) return RespValue.NewError("ERR");
             Api.Saved(_world, dirty);
             return RespValue.Ok;
         }
@@ -481,7 +481,7 @@ public sealed partial class CommandEngine
         var (frozen, live) = Api.Freeze(_world);
         Volatile.Write(ref _world, live);
         var dirtyAtStart = frozen.Dirty;
-        _snapshots.StartBackground(frozen, ok =>
+        _snapshots.StartBackground(frozen, ReplicationPointNow(), ok =>
         {
             lock (_gate)
             {
@@ -569,7 +569,7 @@ public sealed partial class CommandEngine
             if (mode.IsNoSave || (mode.IsDefault && !savePoints)) return true;
             _snapshots.WaitForBackground();
             _log.Warning("Saving the final RDB snapshot before exiting.");
-            var ok = _snapshots.Write(_world, "shutdown");
+            var ok = _snapshots.Write(_world, "shutdown", ReplicationPointNow());
             if (!ok) _log.Warning("Error trying to save the DB, can't exit.");
             return ok;
         }

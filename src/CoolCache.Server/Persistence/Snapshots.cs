@@ -59,7 +59,7 @@ public sealed class Snapshots
     public static string PathOf(Config config) => Path.Combine(config.Dir, config.DbFilename);
 
     /// <summary>Write world to dir/dbfilename atomically; false (logged) on failure.</summary>
-    public bool Write(World world, string reason)
+    public bool Write(World world, string reason, ReplicationPoint? repl = null)
     {
         var config = world.Config;
         var target = PathOf(config);
@@ -69,7 +69,9 @@ public sealed class Snapshots
         {
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                Api.WriteRdb(file, world, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                if (repl is { } r) Api.WriteRdbWithReplication(file, world, nowMs, r.ReplId, r.Offset, r.StreamDb);
+                else Api.WriteRdb(file, world, nowMs);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temp, target, overwrite: true);
@@ -110,7 +112,7 @@ public sealed class Snapshots
     }
 
     /// <summary>Start writing frozen on a background thread; onDone runs when it has finished.</summary>
-    public void StartBackground(World frozen, Action<bool> onDone)
+    public void StartBackground(World frozen, ReplicationPoint? repl, Action<bool> onDone)
     {
         lock (_state)
         {
@@ -118,7 +120,7 @@ public sealed class Snapshots
             _log.Notice("Background saving started");
             _background = Task.Run(() =>
             {
-                var ok = Write(frozen, "background");
+                var ok = Write(frozen, "background", repl);
                 lock (_state)
                 {
                     _lastBgSaveOk = ok;
@@ -166,15 +168,38 @@ public sealed class Snapshots
     /// Load dir/dbfilename at start-up if it exists (rdbLoad). Null when there is no file; throws
     /// <see cref="InvalidDataException"/> when the file is corrupt: the server must not start half-loaded.
     /// </summary>
-    public World? Load(Config config)
+    public World? Load(Config config) => Load(config, out _);
+
+    /// <summary>Load as above; <paramref name="repl"/> is the replication point the file was saved at (null when it has none).</summary>
+    public World? Load(Config config, out ReplicationPoint? repl)
     {
+        repl = null;
         var path = PathOf(config);
         if (!File.Exists(path)) return null;
         var started = Stopwatch.GetTimestamp();
         var data = File.ReadAllBytes(path);
-        if (!Api.TryLoadRdb(data, config, out var world, out var keys, out var error))
+        if (!Api.TryLoadRdb(data, config, out var world, out var keys, out var error, out var aux))
             throw new InvalidDataException($"Short read or corrupt RDB file {path}: {error}. Unrecoverable error, aborting now.");
+        repl = ReplicationPoint.FromAux(aux);
         _log.Notice($"DB loaded from disk: {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} seconds ({keys} keys)");
         return world;
+    }
+}
+
+/// <summary>Where a snapshot stands in a replication history (RDB aux repl-id, repl-offset, repl-stream-db).</summary>
+public readonly record struct ReplicationPoint(string ReplId, long Offset, int StreamDb)
+{
+    public static ReplicationPoint? FromAux((string, string)[] aux)
+    {
+        string? id = null;
+        long offset = -1;
+        var db = 0;
+        foreach (var (k, v) in aux)
+        {
+            if (k == "repl-id") id = v;
+            else if (k == "repl-offset") long.TryParse(v, out offset);
+            else if (k == "repl-stream-db") int.TryParse(v, out db);
+        }
+        return id is { Length: 40 } && offset >= 0 ? new ReplicationPoint(id, offset, db) : null;
     }
 }

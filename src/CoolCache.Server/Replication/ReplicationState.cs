@@ -29,6 +29,9 @@ public sealed class ReplicationState
 {
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private int _streamDb = -1;
+
+    /// <summary>The database the stream last selected (-1: none yet).</summary>
+    public int StreamDb => _streamDb;
     private long _offsetWithoutBacklog;
 
     public string ReplId { get; set; } = NewReplId();
