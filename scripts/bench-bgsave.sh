@@ -9,13 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 requests=${2:-400000}
-for tool in redis-server redis-cli redis-benchmark taskset python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install redis-server redis-tools util-linux python3)"; exit 1; }
-done
+. scripts/bench-lib.sh
+require_tools redis-server redis-cli redis-benchmark taskset python3
 
-dotnet build src/CoolCache.Server -c Release -nologo -clp:ErrorsOnly >/dev/null
-server=src/CoolCache.Server/bin/Release/net10.0/coolcache-server.dll
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+build_server
 dir=$(mktemp -d)
 mkdir -p "$dir/coolcache" "$dir/redis"
 pids=()
@@ -34,13 +31,7 @@ start() { # side port -> pid
   echo "$pid"
 }
 
-python3 - "$n" >"$dir/load.resp" <<'PY'
-import sys
-n = int(sys.argv[1]); out = sys.stdout.buffer
-for i in range(n):
-    k = b"key:%d" % i; v = b"value-%010d" % i
-    out.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
-PY
+write_keys "$n" "$dir/load.resp"
 
 p99() { # port -> "set_p99 get_p99"
   taskset -c 1 redis-benchmark -p "$1" -t set,get -n "$requests" -c 50 -r "$n" -d 16 --csv 2>/dev/null \

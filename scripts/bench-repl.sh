@@ -9,13 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 requests=${2:-600000}
-for tool in redis-server redis-cli redis-benchmark taskset python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install redis-server redis-tools util-linux python3)"; exit 1; }
-done
+. scripts/bench-lib.sh
+require_tools redis-server redis-cli redis-benchmark taskset python3
 
-dotnet build src/CoolCache.Server -c Release -nologo -clp:ErrorsOnly >/dev/null
-server=src/CoolCache.Server/bin/Release/net10.0/coolcache-server.dll
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+build_server
 dir=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
@@ -36,13 +33,7 @@ start() { # side cpu port name [args...] -> pid
   echo "$pid"
 }
 
-python3 - "$n" >"$dir/load.resp" <<'PY'
-import sys
-n = int(sys.argv[1]); out = sys.stdout.buffer
-for i in range(n):
-    k = b"key:%d" % i; v = b"value-%010d" % i
-    out.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
-PY
+write_keys "$n" "$dir/load.resp"
 
 # Compare every key and value of two servers (SCAN + pipelined MGET); prints "equal N" or the first difference.
 cat >"$dir/compare.py" <<'PY'

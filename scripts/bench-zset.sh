@@ -9,13 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 calls=100000
-for tool in redis-server redis-benchmark redis-cli taskset python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is required (apt-get install redis-server redis-tools util-linux python3)"; exit 1; }
-done
+. scripts/bench-lib.sh
+require_tools redis-server redis-benchmark redis-cli taskset python3
 
-dotnet build src/CoolCache.Server -c Release -nologo -clp:ErrorsOnly >/dev/null
-server=src/CoolCache.Server/bin/Release/net10.0/coolcache-server.dll
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+build_server
 cport=$(free_port); rport=$(free_port)
 dir=$(mktemp -d)
 taskset -c 0 dotnet "$server" --port "$cport" --save "" --loglevel warning >"$dir/cc.log" 2>&1 & cpid=$!

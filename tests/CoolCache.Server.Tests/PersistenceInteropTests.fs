@@ -526,9 +526,10 @@ let private rdbFiles =
         ]
 
 /// INFO persistence's field, as text.
-let infoField (c: RawClient) (field: string) =
+/// One field of an INFO section ("" when the section does not list it).
+let infoFieldIn (c: RawClient) (section: string) (field: string) =
     task {
-        let! raw = c.Cmd("INFO", "persistence")
+        let! raw = c.Cmd("INFO", section)
 
         let text =
             match parseReply raw with
@@ -538,13 +539,16 @@ let infoField (c: RawClient) (field: string) =
 
         return
             text.Split("\r\n")
-            |> Array.pick (fun l ->
+            |> Array.tryPick (fun l ->
                 if l.StartsWith(field + ":") then
                     Some(l.Substring(field.Length + 1))
                 else
                     None)
+            |> Option.defaultValue ""
     }
 
+/// One field of INFO persistence.
+let infoField (c: RawClient) (field: string) = infoFieldIn c "persistence" field
 
 /// Starts CoolCache in dir with extra arguments, runs f on a connection, stops it (SHUTDOWN's own save
 /// is not involved unless f sends SHUTDOWN).

@@ -15,7 +15,8 @@ open CoolCache.Server.Tests.AofTests
 
 let private latin1 (s: string) = Encoding.Latin1.GetBytes s
 
-let private startOurs (extra: string list) : Task<ServerHost> =
+/// A CoolCache server on a free port in dir, with extra settings.
+let private startOursIn (dir: string) (extra: string list) : Task<ServerHost> =
     ServerHost.StartAsync(
         Array.ofList (
             [
@@ -26,7 +27,7 @@ let private startOurs (extra: string list) : Task<ServerHost> =
                 "--save"
                 ""
                 "--dir"
-                TestDirs.fresh ()
+                dir
                 "--loglevel"
                 "nothing"
             ]
@@ -34,26 +35,9 @@ let private startOurs (extra: string list) : Task<ServerHost> =
         )
     )
 
-/// One field of INFO section.
-let private info (c: RawClient) (section: string) (field: string) =
-    task {
-        let! raw = c.Cmd("INFO", section)
+let private startOurs (extra: string list) = startOursIn (TestDirs.fresh ()) extra
 
-        let text =
-            match parseReply raw with
-            | Bulk b
-            | Verbatim b -> Encoding.Latin1.GetString b
-            | other -> failwithf "INFO replied %A" other
-
-        return
-            text.Split("\r\n")
-            |> Array.tryPick (fun l ->
-                if l.StartsWith(field + ":") then
-                    Some(l.Substring(field.Length + 1))
-                else
-                    None)
-            |> Option.defaultValue ""
-    }
+let private info = infoFieldIn
 
 let private linkUp (replica: RawClient) =
     Polling.until "the replica's link is up and synced" (fun () ->
@@ -345,22 +329,7 @@ let private replicaRestartFromItsFile () : Task =
             let dir = TestDirs.fresh ()
 
             let startReplica () =
-                ServerHost.StartAsync
-                    [|
-                        "--port"
-                        "0"
-                        "--bind"
-                        "127.0.0.1"
-                        "--save"
-                        "3600 1"
-                        "--dir"
-                        dir
-                        "--loglevel"
-                        "nothing"
-                        "--replicaof"
-                        "127.0.0.1"
-                        string top.Port
-                    |]
+                startOursIn dir [ "--save"; "3600 1"; "--replicaof"; "127.0.0.1"; string top.Port ]
 
             let! first = startReplica ()
             use! r1 = RawClient.ConnectAsync first.Port
@@ -395,21 +364,7 @@ let private primaryRestart () : Task =
         let dir = TestDirs.fresh ()
 
         let startPrimary () =
-            ServerHost.StartAsync
-                [|
-                    "--port"
-                    string port
-                    "--bind"
-                    "127.0.0.1"
-                    "--save"
-                    ""
-                    "--dir"
-                    dir
-                    "--appendonly"
-                    "yes"
-                    "--loglevel"
-                    "nothing"
-                |]
+            startOursIn dir [ "--port"; string port; "--appendonly"; "yes" ]
 
         let! top = startPrimary ()
         let! replicaHost = startOurs [ "--replicaof"; "127.0.0.1"; string port ]
@@ -483,11 +438,40 @@ let private minReplicas () : Task =
             top.DisposeAsync().AsTask().Wait()
     }
 
+/// The settings a command line gives, or its error.
+let private parse (args: string list) =
+    match CoolCache.Server.Cli.ServerCommandLine.TryParse(Array.ofList args) with
+    | true, options, _ -> Result.Ok options.Config
+    | _, _, error -> Result.Error error
+
 let tests =
     testSequenced
     <| testList
         "Replication"
         [
+            test
+                "--replicaof takes host and port as two words or one, like redis-server; a repeated setting's last value wins" {
+                let two = parse [ "--replicaof"; "10.0.0.1"; "6380"; "--port"; "7000" ]
+                let one = parse [ "--replicaof"; "10.0.0.1 6380" ]
+
+                Expect.equal
+                    (two |> Result.map (fun c -> c.ReplicaOf, c.Port))
+                    (Result.Ok("10.0.0.1 6380", 7000))
+                    "two words"
+
+                Expect.equal (one |> Result.map (fun c -> c.ReplicaOf)) (Result.Ok "10.0.0.1 6380") "one word"
+
+                let repeated =
+                    parse [ "--port"; "1"; "--port"; "2"; "--save"; "900 1"; "--save"; "300 10" ]
+
+                Expect.equal
+                    (repeated |> Result.map (fun c -> c.Port, c.Save))
+                    (Result.Ok(2, "900 1 300 10"))
+                    "last port, save lines add up"
+
+                Expect.isError (parse [ "--replicaof"; "10.0.0.1"; "notaport" ]) "a bad port is refused"
+            }
+
             testTask "redis-server replicating CoolCache holds the same data, and a cut link resyncs partially" {
                 RedisProcess.requireRedisServer ()
                 do! redisReplicaOfOurs ()

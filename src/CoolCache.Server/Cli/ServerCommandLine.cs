@@ -53,7 +53,35 @@ public static class ServerCommandLine
                 words.Add(args[++i]);
             if (words.Count > 0) joined.Add(string.Join(' ', words));
         }
-        return joined.ToArray();
+        return LastWins(joined);
+    }
+
+    /// <summary>
+    /// A setting given twice takes its last value, as in redis-server, except that save lines add up
+    /// (an empty one clears those before it).
+    /// </summary>
+    private static string[] LastWins(List<string> args)
+    {
+        var result = new List<string>();
+        var at = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            var hasValue = name.StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Count && !(args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2);
+            if (!hasValue || !at.TryGetValue(name, out var previous))
+            {
+                if (hasValue) at[name] = result.Count;
+                result.Add(name);
+                if (hasValue) result.Add(args[++i]);
+                continue;
+            }
+            var value = args[++i];
+            var old = result[previous + 1];
+            result[previous + 1] = name.Equals("--save", StringComparison.OrdinalIgnoreCase) && value.Length > 0 && old.Length > 0
+                ? old + " " + value
+                : value;
+        }
+        return result.ToArray();
     }
 
     /// <summary>Parse arguments into options, or an error message saying what is wrong.</summary>
