@@ -71,6 +71,7 @@ public sealed class ServerHost : IAsyncDisposable
         try
         {
             _engine.ExpireDueKeys();
+            _engine.EvictIfOver();
             _engine.SaveIfDue();
             _engine.CheckOutputLimits();
             CompactWhenIdle();

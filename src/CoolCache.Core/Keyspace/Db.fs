@@ -17,6 +17,14 @@ type Db =
         Index: ExpiryIndex
         /// The token of in-place edits (null: persistent edits only).
         Owner: obj
+        /// Per key, its last access and LFU counter (Access.fs). Lookups update an entry in place
+        /// whoever shares the node (Db.touch): access stamps are not data, a snapshot may see later ones.
+        Access: HashMap<Bytes, int64>
+        /// Per key holding a collection, the bytes its value was estimated at when last written
+        /// (strings are sized from their bytes); Used subtracts it when the key changes or goes.
+        Sizes: HashMap<Bytes, int64>
+        /// The bytes estimated for every key, value and deadline stored (Memory.fs), kept exactly.
+        Used: int64
     }
 
 /// What a write does to the key's time to live.
@@ -37,6 +45,9 @@ module Db =
             Expires = HashMap.empty BytesComparer.Instance
             Index = ExpiryIndex.empty
             Owner = null
+            Access = HashMap.empty BytesComparer.Instance
+            Sizes = HashMap.empty BytesComparer.Instance
+            Used = 0L
         }
 
     /// A new live database whose writes edit in place what it owns.
@@ -70,14 +81,30 @@ module Db =
     /// Whether the key is live.
     let exists (now: int64) (key: Bytes) (db: Db) = (tryGet now key db).IsSome
 
+    /// The bytes the key's stored value is accounted at: a string from its bytes, a collection as it
+    /// was estimated when last written.
+    let private accounted (key: Bytes) (v: Value) (sizes: HashMap<Bytes, int64>) =
+        if Memory.isString v then
+            Memory.valueBytes v
+        else
+            match sizes.TryFind key with
+            | ValueSome n -> n
+            | ValueNone -> 0L
+
     /// Remove a key (live or expired) and its deadline.
     let remove (key: Bytes) (db: Db) : Db =
-        let keys = db.Keys.RemoveOwned(db.Owner, key)
+        match db.Keys.TryFind key with
+        | ValueNone -> db
+        | ValueSome old ->
+            let used = db.Used - Memory.keyBytes key - accounted key old db.Sizes
+            let keys = db.Keys.RemoveOwned(db.Owner, key)
+            let access = db.Access.RemoveOwned(db.Owner, key)
 
-        // RemoveOwned returns the same map when the key is absent.
-        if obj.ReferenceEquals(keys, db.Keys) then
-            db
-        else
+            let sizes =
+                if Memory.isString old then
+                    db.Sizes
+                else
+                    db.Sizes.RemoveOwned(db.Owner, key)
 
             match db.Expires.TryFind key with
             | ValueSome at ->
@@ -85,19 +112,29 @@ module Db =
                     Keys = keys
                     Expires = db.Expires.RemoveOwned(db.Owner, key)
                     Index = ExpiryIndex.remove at key db.Index
+                    Access = access
+                    Sizes = sizes
+                    Used = used - Memory.DeadlineBytes
                 }
-            | ValueNone -> { db with Keys = keys }
+            | ValueNone ->
+                { db with
+                    Keys = keys
+                    Access = access
+                    Sizes = sizes
+                    Used = used
+                }
 
     /// Set a key's deadline (the key must exist).
     let setDeadline (key: Bytes) (at: int64) (db: Db) : Db =
-        let index =
+        let struct (index, used) =
             match db.Expires.TryFind key with
-            | ValueSome old -> ExpiryIndex.remove old key db.Index
-            | ValueNone -> db.Index
+            | ValueSome old -> struct (ExpiryIndex.remove old key db.Index, db.Used)
+            | ValueNone -> struct (db.Index, db.Used + Memory.DeadlineBytes)
 
         { db with
             Expires = db.Expires.AddOwned(db.Owner, key, at)
             Index = ExpiryIndex.add at key index
+            Used = used
         }
 
     /// Remove a key's deadline; the same Db when it had none.
@@ -111,25 +148,96 @@ module Db =
                 { db with
                     Expires = db.Expires.RemoveOwned(db.Owner, key)
                     Index = ExpiryIndex.remove at key db.Index
+                    Used = db.Used - Memory.DeadlineBytes
                 }
             | ValueNone -> db
 
+    /// Store value at key in the maps passed by reference: the key map (one walk when the path is
+    /// owned), the access entry of a new key (or of one stored past its deadline: Redis deletes that one
+    /// on lookup and adds a new key), the estimate of a collection, and the bytes used.
+    let private write
+        (owner: obj)
+        (now: int64)
+        (key: Bytes)
+        (value: Value)
+        (expires: HashMap<Bytes, int64>)
+        (keys: byref<HashMap<Bytes, Value>>)
+        (access: byref<HashMap<Bytes, int64>>)
+        (sizes: byref<HashMap<Bytes, int64>>)
+        (used: byref<int64>)
+        =
+        let mutable storedKey = null
+        let mutable old = Unchecked.defaultof<Value>
+        let exchanged = keys.TryExchangeOwned(owner, key, value, &storedKey, &old)
+
+        let existed =
+            if exchanged = 1 then
+                true
+            else
+                let existed =
+                    exchanged < 0
+                    && (match keys.TryFind key with
+                        | ValueSome v ->
+                            old <- v
+                            true
+                        | ValueNone -> false)
+
+                keys <- keys.AddOwned(owner, key, value)
+                existed
+
+        let bytes = Memory.valueBytes value
+
+        if existed then
+            used <- used + bytes - accounted key old sizes
+
+            if not (Memory.isString old) && Memory.isString value then
+                sizes <- sizes.RemoveOwned(owner, key)
+
+            if not expires.IsEmpty then
+                match expires.TryFind key with
+                | ValueSome at when at <= now -> access <- access.AddOwned(owner, key, Access.created now)
+                | _ -> ()
+        else
+            used <- used + bytes + Memory.keyBytes key
+            access <- access.AddOwned(owner, key, Access.created now)
+
+        if not (Memory.isString value) then
+            sizes <- sizes.AddOwned(owner, key, bytes)
+
     /// Write string values with no deadline for argv[first], argv[first+1], argv[first+2]... (MSET):
     /// one Db for the lot instead of one per key.
-    let setStrings (argv: Bytes[]) (first: int) (db: Db) : Db =
+    let setStrings (now: int64) (argv: Bytes[]) (first: int) (db: Db) : Db =
         let mutable keys = db.Keys
+        let mutable access = db.Access
+        let mutable sizes = db.Sizes
+        let mutable used = db.Used
         let mutable db = db
         let mutable i = first
 
         while i + 1 < argv.Length do
-            keys <- keys.AddOwned(db.Owner, argv[i], Value.String argv[i + 1])
+            write db.Owner now argv[i] (Value.String argv[i + 1]) db.Expires &keys &access &sizes &used
 
             if not db.Expires.IsEmpty && db.Expires.ContainsKey argv[i] then
-                db <- clearDeadline argv[i] { db with Keys = keys }
+                db <-
+                    clearDeadline
+                        argv[i]
+                        { db with
+                            Keys = keys
+                            Access = access
+                            Sizes = sizes
+                            Used = used
+                        }
+
+                used <- db.Used
 
             i <- i + 2
 
-        { db with Keys = keys }
+        { db with
+            Keys = keys
+            Access = access
+            Sizes = sizes
+            Used = used
+        }
 
     /// Write a value; ttl says what happens to the deadline. An expired previous value counts as absent.
     let set (now: int64) (key: Bytes) (value: Value) (ttl: Ttl) (db: Db) : Db =
@@ -138,15 +246,74 @@ module Db =
             | Ttl.Keep when isExpired now key db -> clearDeadline key db
             | _ -> db
 
+        let mutable keys = db.Keys
+        let mutable access = db.Access
+        let mutable sizes = db.Sizes
+        let mutable used = db.Used
+        write db.Owner now key value db.Expires &keys &access &sizes &used
+
         let db =
             { db with
-                Keys = db.Keys.AddOwned(db.Owner, key, value)
+                Keys = keys
+                Access = access
+                Sizes = sizes
+                Used = used
             }
 
         match ttl with
         | Ttl.Keep -> db
         | Ttl.Clear -> clearDeadline key db
         | Ttl.At at -> setDeadline key at db
+
+    /// The key's access stamp and LFU counter (Access.fs), if it is stored.
+    let inline access (key: Bytes) (db: Db) = db.Access.TryFind key
+
+    /// Replace a stored key's access in place (shared nodes included: see Db.Access). O(log32 n).
+    let setAccess (key: Bytes) (value: int64) (db: Db) =
+        let mutable entries = null
+        let i = db.Access.TryFindSlot(key, &entries)
+
+        if i >= 0 then
+            let struct (k, _) = entries[i]
+            entries[i] <- struct (k, value)
+
+    /// A lookup of key at now (db.c lookupKey): its stamp moves and, under an LFU policy, its counter
+    /// decays and may grow (seed draws the chance). In place, no allocation; nothing when it is absent.
+    let touch (lfu: bool) (factor: int64) (decayTime: int64) (seed: uint64) (now: int64) (key: Bytes) (db: Db) =
+        let mutable entries = null
+        let i = db.Access.TryFindSlot(key, &entries)
+
+        if i >= 0 then
+            let struct (k, a) = entries[i]
+            entries[i] <- struct (k, Access.touched lfu factor decayTime seed now a)
+
+    /// Rebuild the access entries (every key accessed at now), the collection estimates and the bytes
+    /// used from the keys and deadlines alone (after an RDB load filled the maps directly). O(n).
+    let account (now: int64) (db: Db) : Db =
+        let owner = db.Owner
+        let stamp = Access.created now
+
+        let struct (access, sizes, used) =
+            db.Keys
+            |> HashMap.fold
+                (fun (struct (access: HashMap<Bytes, int64>, sizes: HashMap<Bytes, int64>, used)) key value ->
+                    let bytes = Memory.valueBytes value
+                    let access = access.AddOwned(owner, key, stamp)
+
+                    let sizes =
+                        if Memory.isString value then
+                            sizes
+                        else
+                            sizes.AddOwned(owner, key, bytes)
+
+                    struct (access, sizes, used + Memory.keyBytes key + bytes))
+                (struct (empty.Access, empty.Sizes, 0L))
+
+        { db with
+            Access = access
+            Sizes = sizes
+            Used = used + int64 db.Expires.Count * Memory.DeadlineBytes
+        }
 
     /// Keys stored, including expired ones not yet reclaimed. O(1).
     let count (db: Db) = db.Keys.Count

@@ -174,6 +174,8 @@ public sealed class CommandEngine
         }
 
         if (result.Effects.Any(e => e.IsBlock)) return false;
+        foreach (var effect in result.Effects)
+            if (effect is Effect.Evicted evicted) _clients.AddEvicted(evicted.keys.Length);
         _blocked.Remove(waiter);
         Volatile.Write(ref _world, result.World);
         c.Session = result.Session;
@@ -265,6 +267,10 @@ public sealed class CommandEngine
                 break;
             case { IsConfigChanged: true }:
                 _log.SetLevel(_world.Config.LogLevel);
+                break;
+            case Effect.Evicted evicted:
+                // Hook for AOF/replication: each of evicted.keys is to be propagated as a DEL.
+                _clients.AddEvicted(evicted.keys.Length);
                 break;
         }
     }
@@ -501,6 +507,29 @@ public sealed class CommandEngine
             }
         }
         // "expired" events go to their subscribers after the lock (as a command's deliveries do)
+        if (events is { Length: > 0 }) PublishKeyspaceEvents(events);
+    }
+
+    /// <summary>
+    /// Over maxmemory after the commands of the last tick (a run stops at its key bound, or memory
+    /// grew without commands): evict some more, as Redis's eviction time proc does, and publish the
+    /// "evicted" events. Also notes the peak of used_memory (serverCron).
+    /// </summary>
+    public void EvictIfOver()
+    {
+        KeyEvent[]? events = null;
+        lock (_gate)
+        {
+            _clients.NotePeakMemory(Api.UsedMemory(_world));
+            if (_world.Config.MaxMemory <= 0) return;
+            var world = Api.Evict(NowUs() / 1000, NextSeed(), 20000, EventsWanted, _world, out var evicted, out events);
+            if (evicted.Length > 0)
+            {
+                // Hook for AOF/replication: each evicted key is to be propagated as a DEL.
+                Volatile.Write(ref _world, world);
+                _clients.AddEvicted(evicted.Length);
+            }
+        }
         if (events is { Length: > 0 }) PublishKeyspaceEvents(events);
     }
 

@@ -167,7 +167,7 @@ public sealed class Snapshots
         if (!File.Exists(path)) return null;
         var started = Stopwatch.GetTimestamp();
         var data = File.ReadAllBytes(path);
-        if (!Api.TryLoadRdb(data, config, out var world, out var keys, out var error))
+        if (!Api.TryLoadRdb(data, config, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), out var world, out var keys, out var error))
             throw new InvalidDataException($"Short read or corrupt RDB file {path}: {error}. Unrecoverable error, aborting now.");
         _log.Notice($"DB loaded from disk: {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} seconds ({keys} keys)");
         return world;
