@@ -14,6 +14,7 @@ let all =
             BlockingScenarioTests.transactionTests
             PersistenceInteropTests.tests
             PubSubScenarioTests.tests
+            EvictionScenarioTests.tests
         ]
 
 [<EntryPoint>]
