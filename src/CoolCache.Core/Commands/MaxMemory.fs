@@ -42,6 +42,9 @@ let private withDbs (dbs: Db[]) (w: World) =
         { w with Dbs = dbs }
 
 /// The effects of evicted keys: Effect.Evicted, then each key's "evicted" (e) event when wanted.
+/// Propagation hook (evict.c propagateDeletion): where the World propagates (AOF, replicas), each
+/// evicted key is also to be sent as DEL in its database, before the command's own writes, as
+/// LazyExpiry does for expired keys: Effect.Propagate(db, [| DEL; key |]) next to its event.
 let private effects (events: bool) (evicted: struct (int * Bytes) list) : Effect list =
     match evicted with
     | [] -> []
@@ -96,31 +99,35 @@ let evict (ctx: Ctx) (w: World) =
 
 /// The key lookups of a command (db.c lookupKey): each key of its key spec that is stored gets a new
 /// access stamp, and under an LFU policy its counter decays and may grow; commands flagged NoTouch
-/// look without touching (LOOKUP_NOTOUCH). In place, no allocation for a fixed key range.
+/// look without touching (LOOKUP_NOTOUCH). In place, no allocation.
 let touchKeys (ctx: Ctx) (spec: CommandSpec) (s: Session) (argv: Bytes[]) (w: World) =
     if spec.Flags &&& CommandFlags.NoTouch = CommandFlags.None && s.Db < w.Dbs.Length then
         let db = w.Dbs[s.Db]
 
         if not db.Access.IsEmpty then
             let config = w.Config
-            let lfu = Eviction.Policy.isLfuName config.MaxMemoryPolicy
-            let factor = int64 config.LfuLogFactor
-            let decay = int64 config.LfuDecayTime
 
-            match spec.Keys with
-            | KeySpec.NoKeys -> ()
-            | KeySpec.Range(first, last, step) ->
-                let last =
-                    if last < 0 then
-                        argv.Length + last
-                    else
-                        min last (argv.Length - 1)
+            if Eviction.Policy.isLfuName config.MaxMemoryPolicy then
+                let factor = int64 config.LfuLogFactor
+                let decay = int64 config.LfuDecayTime
 
-                let mutable i = first
-
-                while i <= last do
-                    Db.touch lfu factor decay (ctx.Seed + uint64 i) ctx.NowMs argv[i] db
-                    i <- i + max 1 step
-            | _ ->
                 for i in LazyExpiry.keyPositions spec argv do
-                    Db.touch lfu factor decay (ctx.Seed + uint64 i) ctx.NowMs argv[i] db
+                    Db.touchLfu factor decay (ctx.Seed + uint64 i) ctx.NowMs argv[i] db
+            else
+                match spec.Keys with
+                | KeySpec.Range(first, last, step) ->
+                    let last =
+                        if last < 0 then
+                            argv.Length + last
+                        else
+                            min last (argv.Length - 1)
+
+                    let mutable i = first
+
+                    while i <= last do
+                        Db.touchLru ctx.NowMs argv[i] db
+                        i <- i + max 1 step
+                | KeySpec.NoKeys -> ()
+                | _ ->
+                    for i in LazyExpiry.keyPositions spec argv do
+                        Db.touchLru ctx.NowMs argv[i] db

@@ -277,15 +277,27 @@ module Db =
             let struct (k, _) = entries[i]
             entries[i] <- struct (k, value)
 
-    /// A lookup of key at now (db.c lookupKey): its stamp moves and, under an LFU policy, its counter
-    /// decays and may grow (seed draws the chance). In place, no allocation; nothing when it is absent.
-    let touch (lfu: bool) (factor: int64) (decayTime: int64) (seed: uint64) (now: int64) (key: Bytes) (db: Db) =
+    /// A lookup of key at now under an LRU (or no) policy (db.c lookupKey): its stamp moves, its
+    /// counter stays. In place, no allocation; nothing when it is absent or was stamped this ms.
+    let touchLru (now: int64) (key: Bytes) (db: Db) =
         let mutable entries = null
         let i = db.Access.TryFindSlot(key, &entries)
 
         if i >= 0 then
             let struct (k, a) = entries[i]
-            entries[i] <- struct (k, Access.touched lfu factor decayTime seed now a)
+
+            if Access.stampMs a <> now then
+                entries[i] <- struct (k, Access.pack now (Access.counter a))
+
+    /// A lookup of key at now under an LFU policy (updateLFU): the counter decays, then may grow (seed
+    /// draws the chance), and the stamp moves. In place, no allocation; nothing when it is absent.
+    let touchLfu (factor: int64) (decayTime: int64) (seed: uint64) (now: int64) (key: Bytes) (db: Db) =
+        let mutable entries = null
+        let i = db.Access.TryFindSlot(key, &entries)
+
+        if i >= 0 then
+            let struct (k, a) = entries[i]
+            entries[i] <- struct (k, Access.touched true factor decayTime seed now a)
 
     /// Rebuild the access entries (every key accessed at now), the collection estimates and the bytes
     /// used from the keys and deadlines alone (after an RDB load filled the maps directly). O(n).
