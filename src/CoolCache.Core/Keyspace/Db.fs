@@ -20,9 +20,9 @@ type Db =
         /// Per key, its last access and LFU counter (Access.fs). Lookups update an entry in place
         /// whoever shares the node (Db.touch): access stamps are not data, a snapshot may see later ones.
         Access: HashMap<Bytes, int64>
-        /// Per key holding a collection, the bytes its value was estimated at when last written
-        /// (strings are sized from their bytes); Used subtracts it when the key changes or goes.
-        Sizes: HashMap<Bytes, int64>
+        /// Per key holding a collection, its value's estimate when last written (strings are sized
+        /// from their bytes); Used subtracts it when the key changes or goes.
+        Sizes: HashMap<Bytes, Memory.CollectionSize>
         /// The bytes estimated for every key, value and deadline stored (Memory.fs), kept exactly.
         Used: int64
     }
@@ -83,12 +83,12 @@ module Db =
 
     /// The bytes the key's stored value is accounted at: a string from its bytes, a collection as it
     /// was estimated when last written.
-    let private accounted (key: Bytes) (v: Value) (sizes: HashMap<Bytes, int64>) =
+    let private accounted (key: Bytes) (v: Value) (sizes: HashMap<Bytes, Memory.CollectionSize>) =
         if Memory.isString v then
             Memory.valueBytes v
         else
             match sizes.TryFind key with
-            | ValueSome n -> n
+            | ValueSome n -> n.Bytes
             | ValueNone -> 0L
 
     /// Remove a key (live or expired) and its deadline.
@@ -163,7 +163,7 @@ module Db =
         (expires: HashMap<Bytes, int64>)
         (keys: byref<HashMap<Bytes, Value>>)
         (access: byref<HashMap<Bytes, int64>>)
-        (sizes: byref<HashMap<Bytes, int64>>)
+        (sizes: byref<HashMap<Bytes, Memory.CollectionSize>>)
         (used: byref<int64>)
         =
         let mutable storedKey = null
@@ -185,13 +185,44 @@ module Db =
                 keys <- keys.AddOwned(owner, key, value)
                 existed
 
-        let bytes = Memory.valueBytes value
+        let isString = Memory.isString value
+        let oldCollection = existed && not (Memory.isString old)
+        let mutable slots = null
+
+        // a collection written over a collection: its estimate read and replaced in one walk when owned
+        let slot =
+            if oldCollection && not isString then
+                sizes.TryFindOwnedSlot(owner, key, &slots)
+            else
+                -1
+
+        let oldBytes =
+            if not existed then
+                0L
+            elif slot >= 0 then
+                (let struct (_, p) = slots[slot] in p.Bytes)
+            else
+                accounted key old sizes
+
+        let bytes =
+            if isString then
+                Memory.valueBytes value
+            elif slot >= 0 then
+                let struct (k, p) = slots[slot]
+                let size = Memory.collectionSize (ValueSome p) value
+                slots[slot] <- struct (k, size)
+                size.Bytes
+            else
+                let previous = if oldCollection then sizes.TryFind key else ValueNone
+                let size = Memory.collectionSize previous value
+                sizes <- sizes.AddOwned(owner, key, size)
+                size.Bytes
+
+        if oldCollection && isString then
+            sizes <- sizes.RemoveOwned(owner, key)
 
         if existed then
-            used <- used + bytes - accounted key old sizes
-
-            if not (Memory.isString old) && Memory.isString value then
-                sizes <- sizes.RemoveOwned(owner, key)
+            used <- used + bytes - oldBytes
 
             if not expires.IsEmpty then
                 match expires.TryFind key with
@@ -200,9 +231,6 @@ module Db =
         else
             used <- used + bytes + Memory.keyBytes key
             access <- access.AddOwned(owner, key, Access.created now)
-
-        if not (Memory.isString value) then
-            sizes <- sizes.AddOwned(owner, key, bytes)
 
     /// Write string values with no deadline for argv[first], argv[first+1], argv[first+2]... (MSET):
     /// one Db for the lot instead of one per key.
@@ -308,15 +336,18 @@ module Db =
         let struct (access, sizes, used) =
             db.Keys
             |> HashMap.fold
-                (fun (struct (access: HashMap<Bytes, int64>, sizes: HashMap<Bytes, int64>, used)) key value ->
-                    let bytes = Memory.valueBytes value
+                (fun
+                    (struct (access: HashMap<Bytes, int64>, sizes: HashMap<Bytes, Memory.CollectionSize>, used))
+                    key
+                    value ->
                     let access = access.AddOwned(owner, key, stamp)
 
-                    let sizes =
+                    let struct (sizes, bytes) =
                         if Memory.isString value then
-                            sizes
+                            struct (sizes, Memory.valueBytes value)
                         else
-                            sizes.AddOwned(owner, key, bytes)
+                            let size = Memory.collectionSize ValueNone value
+                            struct (sizes.AddOwned(owner, key, size), size.Bytes)
 
                     struct (access, sizes, used + Memory.keyBytes key + bytes))
                 (struct (empty.Access, empty.Sizes, 0L))

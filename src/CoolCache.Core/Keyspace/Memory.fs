@@ -43,12 +43,23 @@ let private CollectionBytes = 120L
 [<Literal>]
 let private Samples = 3
 
-/// count × the mean of f over a few pseudo-random entries of the map (the same seeds every time, so
-/// the estimate of an unchanged map does not move).
-let inline private sampledMap (m: HashMap<Bytes, 'V>) (perEntry: int64) ([<InlineIfLambda>] f: Bytes -> 'V -> int64) =
-    let n = m.Count
+/// A collection's estimate as Db.Sizes keeps it: its bytes, the bytes per element measured by
+/// sampling when it had SampledAt elements, and the writes since. Sampling again takes a few
+/// O(log n) reads, so a write reuses PerElement while the count stays within an eighth of SampledAt
+/// and for up to 63 writes (values that grow in place are seen again after that).
+[<Struct>]
+type CollectionSize =
+    {
+        Bytes: int64
+        PerElement: int64
+        SampledAt: int
+        Writes: int
+    }
 
-    if n = 0 then
+/// The mean of f over a few pseudo-random entries of the map (the same seeds every time, so the
+/// estimate of an unchanged map does not move).
+let inline private sampledMap (m: HashMap<Bytes, 'V>) ([<InlineIfLambda>] f: Bytes -> 'V -> int64) =
+    if m.IsEmpty then
         0L
     else
         let mutable sum = 0L
@@ -58,20 +69,7 @@ let inline private sampledMap (m: HashMap<Bytes, 'V>) (perEntry: int64) ([<Inlin
             | ValueSome(struct (key, v)) -> sum <- sum + f key v
             | ValueNone -> ()
 
-        int64 n * (perEntry + sum / int64 Samples)
-
-/// A list element: its tree node (56) and its bytes.
-let private listBytes (l: RedisList) =
-    let n = RedisList.length l
-
-    if n = 0 then
-        0L
-    else
-        // The ends: where pushes and pops happen, so their nodes are at hand.
-        let sample =
-            bytesObject (Tree.item 0 l).Length + bytesObject (Tree.item (n - 1) l).Length
-
-        int64 n * (56L + sample / 2L)
+        sum / int64 Samples
 
 /// A stream entry: its tree node (72), its field array and the field and value bytes.
 let private entryBytes (e: StreamEntry) =
@@ -82,44 +80,90 @@ let private entryBytes (e: StreamEntry) =
 
     sum
 
-let private streamBytes (x: RedisStream) =
-    let n = x.Entries.Count
+/// The elements a collection holds (stream: entries). O(1).
+let private count (v: Value) =
+    match v with
+    | Value.Hash h -> h.Fields.Count
+    | Value.Set s -> s.Members.Count
+    | Value.List l -> RedisList.length l
+    | Value.SortedSet z -> z.Scores.Count
+    | Value.Stream x -> x.Entries.Count
+    | _ -> 0
 
-    let entries =
+/// What a collection costs apart from its elements: value object, record, wrappers, its Db.Sizes
+/// entry; a stream's nodes and consumer groups (a pending entry sits in the group's PEL and in its
+/// consumer's list). O(1), O(groups) for streams.
+let private fixedBytes (v: Value) =
+    match v with
+    | Value.Stream x ->
+        let mutable groups = 0L
+
+        for i in 0 .. x.Groups.Count - 1 do
+            let g = Tree.item i x.Groups
+            groups <- groups + 160L + int64 g.Pel.Count * 144L + int64 g.Consumers.Count * 120L
+
+        CollectionBytes + int64 x.Nodes.Count * 104L + groups
+    | _ -> CollectionBytes
+
+/// One element's bytes, from a few samples. O(log n).
+let private perElement (v: Value) =
+    match v with
+    | Value.Hash h ->
+        Entry
+        + sampledMap h.Fields (fun f v -> bytesObject f.Length + bytesObject v.Length)
+    | Value.Set s -> Entry + sampledMap s.Members (fun m _ -> bytesObject m.Length)
+    // member map entry and its slot in the score tree
+    | Value.SortedSet z -> Entry + 16L + sampledMap z.Scores (fun m _ -> bytesObject m.Length)
+    | Value.List l ->
+        let n = RedisList.length l
+
         if n = 0 then
             0L
         else
-            int64 n
-            * ((entryBytes (Tree.item 0 x.Entries) + entryBytes (Tree.item (n - 1) x.Entries))
-               / 2L)
+            // a tree node (56) each; the ends are where pushes and pops happen, so at hand
+            56L
+            + (bytesObject (Tree.item 0 l).Length + bytesObject (Tree.item (n - 1) l).Length)
+              / 2L
+    | Value.Stream x ->
+        let n = x.Entries.Count
 
-    let mutable groups = 0L
+        if n = 0 then
+            0L
+        else
+            (entryBytes (Tree.item 0 x.Entries) + entryBytes (Tree.item (n - 1) x.Entries))
+            / 2L
+    | _ -> 0L
 
-    for i in 0 .. x.Groups.Count - 1 do
-        let g = Tree.item i x.Groups
-        // a pending entry sits in the group's PEL and in its consumer's list
-        groups <- groups + 160L + int64 g.Pel.Count * 144L + int64 g.Consumers.Count * 120L
+/// A collection's estimate after a write, reusing the per-element bytes of the previous one while
+/// that still holds (see CollectionSize). O(1) then, O(log n) when it samples.
+let collectionSize (previous: CollectionSize voption) (v: Value) : CollectionSize =
+    let n = count v
 
-    entries + int64 x.Nodes.Count * 104L + groups
+    match previous with
+    | ValueSome p when p.Writes < 63 && abs (n - p.SampledAt) <= p.SampledAt / 8 + 1 ->
+        { p with
+            Bytes = fixedBytes v + int64 n * p.PerElement
+            Writes = p.Writes + 1
+        }
+    | _ ->
+        let per = perElement v
 
-/// The bytes a value costs (key costs apart). Strings exactly, collections estimated. O(1) for strings,
-/// O(log n) for collections, O(groups) for streams.
+        {
+            Bytes = fixedBytes v + int64 n * per
+            PerElement = per
+            SampledAt = n
+            Writes = 0
+        }
+
+/// The bytes a value costs (key costs apart): strings exactly, collections freshly estimated.
+/// O(1) for strings, O(log n) for collections, O(groups) for streams.
 let valueBytes (v: Value) =
     match v with
     | Value.String b
     | Value.RawString b
     | Value.EmbString b
     | Value.UnsharedString b -> stringBytes b
-    | Value.Hash h ->
-        CollectionBytes
-        + sampledMap h.Fields Entry (fun f v -> bytesObject f.Length + bytesObject v.Length)
-    | Value.Set s -> CollectionBytes + sampledMap s.Members Entry (fun m _ -> bytesObject m.Length)
-    | Value.List l -> CollectionBytes + listBytes l
-    | Value.SortedSet z ->
-        // member map entry and its slot in the score tree
-        CollectionBytes
-        + sampledMap z.Scores (Entry + 16L) (fun m _ -> bytesObject m.Length)
-    | Value.Stream x -> CollectionBytes + streamBytes x
+    | _ -> (collectionSize ValueNone v).Bytes
 
 /// Whether the value is sized from its bytes alone (no entry in Db.Sizes).
 let inline isString (v: Value) =

@@ -94,12 +94,27 @@ let private integer (r: RespValue) =
 let private oom =
     RespValue.Error "OOM command not allowed when used memory > 'maxmemory'."
 
-/// Every database's Used recomputed from its keys (what Db.account builds), and the side maps' keys.
+/// Every database's Used recomputed from its keys: each key's bytes, its string's bytes or its
+/// collection's stored estimate, and its deadline; and the side maps' keys.
 let private checkAccounting (w: World) =
     for i in 0 .. w.Dbs.Length - 1 do
         let db = w.Dbs[i]
-        let recomputed = Db.account 0L db
-        Expect.equal db.Used recomputed.Used (sprintf "db %d: Used equals the sum over its keys" i)
+
+        let recomputed =
+            db.Keys
+            |> HashMap.fold
+                (fun sum key value ->
+                    let bytes =
+                        if Memory.isString value then
+                            Memory.valueBytes value
+                        else
+                            (db.Sizes.TryFind key).Value.Bytes
+
+                    sum + Memory.keyBytes key + bytes)
+                0L
+
+        let recomputed = recomputed + int64 db.Expires.Count * Memory.DeadlineBytes
+        Expect.equal db.Used recomputed (sprintf "db %d: Used equals the sum over its keys" i)
         Expect.equal db.Access.Count db.Keys.Count (sprintf "db %d: one access entry per key" i)
 
         let collections =
