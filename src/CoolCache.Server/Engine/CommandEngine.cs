@@ -521,8 +521,10 @@ public sealed class CommandEngine
         lock (_gate)
         {
             _clients.NotePeakMemory(Api.UsedMemory(_world));
-            if (_world.Config.MaxMemory <= 0) return;
-            var world = Api.Evict(NowUs() / 1000, NextSeed(), 20000, EventsWanted, _world, out var evicted, out events);
+            var nowMs = NowUs() / 1000;
+            // Paused clients see a static data set: no evictions then (isSafeToPerformEvictions).
+            if (_world.Config.MaxMemory <= 0 || Volatile.Read(ref _pausedUntilMs) > nowMs) return;
+            var world = Api.Evict(nowMs, NextSeed(), 20000, EventsWanted, _world, out var evicted, out events);
             if (evicted.Length > 0)
             {
                 // Hook for AOF/replication: each evicted key is to be propagated as a DEL.
