@@ -196,10 +196,12 @@ type Api =
         Rdb.AofWriter.writeWorld stream nowMs world.Dbs
 
     /// Read an RDB file into a new World for config; false with a message saying where it is corrupt.
+    /// Loaded keys count as accessed at nowMs (LRU/LFU) and are sized for maxmemory.
     static member TryLoadRdb
         (
             data: byte[],
             config: Config,
+            nowMs: int64,
             world: outref<World>,
             keys: outref<int>,
             error: outref<string>,
@@ -262,6 +264,10 @@ type Api =
 
             for struct (db, key, at) in deadlines do
                 World.withDb db (Keyspace.Db.setDeadline key at (World.db db w)) w |> ignore
+
+            for i in 0 .. config.Databases - 1 do
+                if (World.db i w).Keys.Count > 0 then
+                    World.withDb i (Keyspace.Db.account nowMs (World.db i w)) w |> ignore
 
             w.Dirty <- 0L
             world <- w
@@ -326,6 +332,44 @@ type Api =
     static member ExpireWithEvents(now: int64, limit: int, world: World, events: outref<KeyEvent[]>) : World =
         let struct (w, e) = Engine.expireWithEvents now limit world
         events <- e
+        w
+
+    /// INFO used_memory: what maxmemory is compared with (Keyspace/Memory.fs). O(databases).
+    static member UsedMemory(world: World) : int64 = Commands.MaxMemory.used world
+
+    /// Evict up to maxKeys keys while used memory is over maxmemory (the host's timer finishing what
+    /// commands left, as evict.c's eviction time proc): the keys evicted in order with their database
+    /// (the host counts them; AOF and replicas are to get a DEL for each), and their "evicted" events
+    /// when wantEvents.
+    static member Evict
+        (
+            nowMs: int64,
+            seed: uint64,
+            maxKeys: int,
+            wantEvents: bool,
+            world: World,
+            evicted: outref<struct (int * Bytes)[]>,
+            events: outref<KeyEvent[]>
+        ) : World =
+        let struct (w, effects, _) =
+            Commands.MaxMemory.evictUpTo maxKeys wantEvents nowMs seed world
+
+        evicted <-
+            effects
+            |> List.tryPick (fun e ->
+                match e with
+                | Effect.Evicted keys -> Some keys
+                | _ -> None)
+            |> Option.defaultValue [||]
+
+        events <-
+            effects
+            |> List.choose (fun e ->
+                match e with
+                | Effect.Notify n -> Some n
+                | _ -> None)
+            |> Array.ofList
+
         w
 
     /// What a client blocked by BLPOP & co. gets from CLIENT UNBLOCK id ERROR.

@@ -92,6 +92,7 @@ public sealed class ServerHost : IAsyncDisposable
         try
         {
             _engine.ExpireDueKeys();
+            _engine.EvictIfOver();
             _engine.SaveIfDue();
             _engine.AofTick();
             _engine.ReplicationTick();

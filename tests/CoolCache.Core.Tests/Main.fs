@@ -20,6 +20,7 @@ let all =
             Protocol.RespReaderTests.tests
             Values.RedisHashTests.tests
             Keyspace.ExpiryTests.tests
+            Keyspace.EvictionTests.tests
             Rdb.RdbTests.tests
             Rdb.RdbStreamTests.tests
             Replication.HandshakeTests.tests

@@ -18,6 +18,7 @@ let all =
             CrashTests.tests
             ReplicationTests.tests
             PubSubScenarioTests.tests
+            EvictionScenarioTests.tests
         ]
 
 [<EntryPoint>]

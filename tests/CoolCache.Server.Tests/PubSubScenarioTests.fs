@@ -443,6 +443,26 @@ let private scenarios: Scenario list =
                 ]
         }
         {
+            Name = "SSUBSCRIBE inside MULTI is refused when EXEC runs it (a DENY BLOCKING client), others run"
+            Clients = 2
+            Acts =
+                [
+                    // Inside MULTI a PING is queued too: read exact frame counts.
+                    Send(0, [ "MULTI" ], 1)
+                    Send(0, [ "ssubscribe"; "s1" ], 1)
+                    Send(0, [ "SSUBSCRIBE"; "s2"; "s3" ], 1)
+                    Send(0, [ "SET"; "k"; "v" ], 1)
+                    Send(0, [ "EXEC" ], 1)
+                    Fields 0
+                    Do(1, [ "SPUBLISH"; "s1"; "nobody" ])
+                    Do(1, [ "PUBSUB"; "SHARDNUMSUB"; "s1"; "s2"; "s3" ])
+                    Do(0, [ "GET"; "k" ])
+                    Do(0, [ "SSUBSCRIBE"; "s1" ])
+                    Do(1, [ "SPUBLISH"; "s1"; "now subscribed" ])
+                    Read 0
+                ]
+        }
+        {
             Name = "PUBSUB CHANNELS, NUMSUB, NUMPAT and HELP, and their errors"
             Clients = 3
             Acts =

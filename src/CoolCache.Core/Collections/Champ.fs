@@ -155,6 +155,106 @@ module internal Champ =
 
         result
 
+    /// Where key's entry is: its index in the array handed back in `entries`, or -1 when absent. The
+    /// slot belongs to whatever node holds it, owned or not (see HashMap.UpdateInPlace).
+    let tryFindSlot (cmp: IEqualityComparer<'K>) (root: Node<'K, 'V>) (key: 'K) (entries: byref<struct ('K * 'V)[]>) =
+        let pos = position (cmp.GetHashCode key)
+        let mutable node = root
+        let mutable shift = 0
+        let mutable result = -1
+        let mutable searching = true
+
+        while searching do
+            if shift > 30 then
+                let es = node.Entries
+                let mutable i = 0
+
+                while i < es.Length do
+                    let struct (k, _) = es[i]
+
+                    if cmp.Equals(k, key) then
+                        entries <- es
+                        result <- i
+                        i <- es.Length
+                    else
+                        i <- i + 1
+
+                searching <- false
+            else
+                let bit = slotBit pos shift
+
+                if node.DataMap &&& bit <> 0u then
+                    let i = index node.DataMap bit
+                    let struct (k, _) = node.Entries[i]
+
+                    if cmp.Equals(k, key) then
+                        entries <- node.Entries
+                        result <- i
+
+                    searching <- false
+                elif node.NodeMap &&& bit <> 0u then
+                    node <- node.Children[index node.NodeMap bit]
+                    shift <- shift + 5
+                else
+                    searching <- false
+
+        result
+
+    /// tryFindSlot along owned nodes only: the slot's index (the array in `entries`, which owner may
+    /// edit in place), -1 when the key is absent, -2 when a node on the way is not owned.
+    let tryFindOwnedSlot
+        (owner: obj)
+        (cmp: IEqualityComparer<'K>)
+        (root: Node<'K, 'V>)
+        (key: 'K)
+        (entries: byref<struct ('K * 'V)[]>)
+        =
+        let pos = position (cmp.GetHashCode key)
+        let mutable node = root
+        let mutable shift = 0
+        let mutable result = -2
+        let mutable searching = true
+
+        while searching && not (isNull owner) && obj.ReferenceEquals(node.Owner, owner) do
+            if shift > 30 then
+                let es = node.Entries
+                let mutable i = 0
+                result <- -1
+
+                while i < es.Length do
+                    let struct (k, _) = es[i]
+
+                    if cmp.Equals(k, key) then
+                        entries <- es
+                        result <- i
+                        i <- es.Length
+                    else
+                        i <- i + 1
+
+                searching <- false
+            else
+                let bit = slotBit pos shift
+
+                if node.DataMap &&& bit <> 0u then
+                    let i = index node.DataMap bit
+                    let struct (k, _) = node.Entries[i]
+
+                    if cmp.Equals(k, key) then
+                        entries <- node.Entries
+                        result <- i
+                    else
+                        result <- -1
+
+                    searching <- false
+                elif node.NodeMap &&& bit <> 0u then
+                    node <- node.Children[index node.NodeMap bit]
+                    shift <- shift + 5
+                else
+                    result <- -1
+                    searching <- false
+
+        result
+
     /// The smallest subtree holding two entries with distinct keys, at `shift`, its nodes stamped with `owner`.
     let rec merge
         (owner: obj)

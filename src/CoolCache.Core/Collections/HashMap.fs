@@ -82,6 +82,19 @@ type HashMap<'K, 'V> internal (comparer: IEqualityComparer<'K>, root: Node<'K, '
             let pos = Champ.position (comparer.GetHashCode key)
             Champ.tryExchangeOwned owner comparer root key value pos &storedKey &old
 
+    /// Where key's entry is, for an in-place edit of its value that every map sharing the node sees:
+    /// the index in the array handed back in `entries` (-1 when absent). Only for values nobody treats
+    /// as part of a snapshot (the keyspace's access stamps); everything else uses the owned edits.
+    /// O(log32 n), no allocation.
+    member internal _.TryFindSlot(key: 'K, entries: byref<struct ('K * 'V)[]>) : int =
+        Champ.tryFindSlot comparer root key &entries
+
+    /// Where key's entry is when the path to it is owned by `owner` (not null): the index in the array
+    /// handed back in `entries`, which the owner may then edit in place (same contract as AddOwned);
+    /// -1 when the key is absent, -2 when a node on the way is not owned. O(log32 n), no allocation.
+    member internal _.TryFindOwnedSlot(owner: obj, key: 'K, entries: byref<struct ('K * 'V)[]>) : int =
+        Champ.tryFindOwnedSlot owner comparer root key &entries
+
     /// Owned (transient) remove: returns exactly what Remove returns (this same instance when the key is
     /// absent), editing nodes stamped with `owner` in place; same contract as AddOwned. A null owner makes
     /// it Remove. O(log32 n).

@@ -13,6 +13,8 @@ let private R = F.ReadOnly
 let private W = F.Write
 let private Fast = F.Fast
 let private Deny = F.DenyOom
+/// Looks at keys without touching them (LOOKUP_NOTOUCH); not shown by COMMAND INFO.
+let private Peek = F.NoTouch
 let private Conn = F.NoScript ||| F.Loading ||| F.Stale ||| F.Fast
 let private Adm = F.Admin ||| F.NoScript ||| F.Loading ||| F.Stale
 
@@ -110,8 +112,8 @@ let rec private table: Lazy<CommandSpec list> =
           // keyspace (db.c, expire.c, object.c)
           cmd "DEL" -2 W keysAll G "1.0.0" "Deletes one or more keys." "O(N)" KeyCommands.del
           cmd "UNLINK" -2 (W ||| Fast) keysAll G "4.0.0" "Asynchronously deletes one or more keys." "O(1) for each key removed" KeyCommands.del
-          cmd "EXISTS" -2 (R ||| Fast) keysAll G "1.0.0" "Determines whether one or more keys exist." "O(N)" KeyCommands.exists
-          cmd "TYPE" 2 (R ||| Fast) keys1 G "1.0.0" "Determines the type of value stored at a key." "O(1)" KeyCommands.typeOf
+          cmd "EXISTS" -2 (R ||| Fast ||| Peek) keysAll G "1.0.0" "Determines whether one or more keys exist." "O(N)" KeyCommands.exists
+          cmd "TYPE" 2 (R ||| Fast ||| Peek) keys1 G "1.0.0" "Determines the type of value stored at a key." "O(1)" KeyCommands.typeOf
           cmd "KEYS" 2 R none G "1.0.0" "Returns all key names that match a pattern." "O(N)" KeyCommands.keys
           cmd "SCAN" -2 R none G "2.8.0" "Iterates over the key names in the database." "O(1) for every call. O(N) for a complete iteration." KeyCommands.scan
           cmd "RANDOMKEY" 1 R none G "1.0.0" "Returns a random key name from the database." "O(1)" KeyCommands.randomkey
@@ -126,16 +128,16 @@ let rec private table: Lazy<CommandSpec list> =
           cmd "PEXPIRE" -3 (W ||| Fast) keys1 G "2.6.0" "Sets the expiration time of a key in milliseconds." "O(1)" KeyCommands.pexpire
           cmd "EXPIREAT" -3 (W ||| Fast) keys1 G "1.2.0" "Sets the expiration time of a key to a Unix timestamp." "O(1)" KeyCommands.expireat
           cmd "PEXPIREAT" -3 (W ||| Fast) keys1 G "2.6.0" "Sets the expiration time of a key to a Unix milliseconds timestamp." "O(1)" KeyCommands.pexpireat
-          cmd "TTL" 2 (R ||| Fast) keys1 G "1.0.0" "Returns the expiration time in seconds of a key." "O(1)" KeyCommands.ttl
-          cmd "PTTL" 2 (R ||| Fast) keys1 G "2.6.0" "Returns the expiration time in milliseconds of a key." "O(1)" KeyCommands.pttl
-          cmd "EXPIRETIME" 2 (R ||| Fast) keys1 G "7.0.0" "Returns the expiration time of a key as a Unix timestamp." "O(1)" KeyCommands.expiretime
-          cmd "PEXPIRETIME" 2 (R ||| Fast) keys1 G "7.0.0" "Returns the expiration time of a key as a Unix milliseconds timestamp." "O(1)" KeyCommands.pexpiretime
+          cmd "TTL" 2 (R ||| Fast ||| Peek) keys1 G "1.0.0" "Returns the expiration time in seconds of a key." "O(1)" KeyCommands.ttl
+          cmd "PTTL" 2 (R ||| Fast ||| Peek) keys1 G "2.6.0" "Returns the expiration time in milliseconds of a key." "O(1)" KeyCommands.pttl
+          cmd "EXPIRETIME" 2 (R ||| Fast ||| Peek) keys1 G "7.0.0" "Returns the expiration time of a key as a Unix timestamp." "O(1)" KeyCommands.expiretime
+          cmd "PEXPIRETIME" 2 (R ||| Fast ||| Peek) keys1 G "7.0.0" "Returns the expiration time of a key as a Unix milliseconds timestamp." "O(1)" KeyCommands.pexpiretime
           cmd "PERSIST" 2 (W ||| Fast) keys1 G "2.2.0" "Removes the expiration time of a key." "O(1)" KeyCommands.persist
           container "OBJECT" F.None G "2.2.3" "A container for object introspection commands." [
-              cmd "ENCODING" 3 R (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the internal encoding of a Redis object." "O(1)" KeyCommands.objectEncoding
-              cmd "FREQ" 3 R (KeySpec.Range(2, 2, 1)) G "4.0.0" "Returns the logarithmic access frequency counter of a Redis object." "O(1)" KeyCommands.objectFreq
-              cmd "IDLETIME" 3 R (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the time since the last access to a Redis object." "O(1)" KeyCommands.objectIdletime
-              cmd "REFCOUNT" 3 R (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the reference count of a value of a key." "O(1)" KeyCommands.objectRefcount
+              cmd "ENCODING" 3 (R ||| Peek) (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the internal encoding of a Redis object." "O(1)" KeyCommands.objectEncoding
+              cmd "FREQ" 3 (R ||| Peek) (KeySpec.Range(2, 2, 1)) G "4.0.0" "Returns the logarithmic access frequency counter of a Redis object." "O(1)" KeyCommands.objectFreq
+              cmd "IDLETIME" 3 (R ||| Peek) (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the time since the last access to a Redis object." "O(1)" KeyCommands.objectIdletime
+              cmd "REFCOUNT" 3 (R ||| Peek) (KeySpec.Range(2, 2, 1)) G "2.2.3" "Returns the reference count of a value of a key." "O(1)" KeyCommands.objectRefcount
               cmd "HELP" 2 (F.Loading ||| F.Stale) none G "6.2.0" "Returns helpful text about the different subcommands." "O(1)" KeyCommands.objectHelp ]
           cmd "DBSIZE" 1 (R ||| Fast) none V "1.0.0" "Returns the number of keys in the database." "O(1)" KeyCommands.dbsize
           cmd "FLUSHDB" -1 W none V "1.0.0" "Remove all keys from the current database." "O(N)" KeyCommands.flushdb

@@ -94,6 +94,8 @@ let private touchesNothing (spec: CommandSpec) =
     | name -> name.StartsWith "xgroup|"
 
 let private run (spec: CommandSpec) (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
+    MaxMemory.touchKeys ctx spec s argv w
+
     if
         w.Watching = 0
         || spec.Flags &&& CommandFlags.Write = CommandFlags.None
@@ -153,22 +155,42 @@ let private runQueued (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) =
     | Ok spec -> run spec ctx s argv w
     | Error e -> Outcome.error e s w
 
-/// Run one command: gates, MULTI queueing, handler, reply mode. Returns the outcome and the spec that ran (if any).
-let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome * CommandSpec voption) =
-    match resolve argv with
-    | Error e -> struct (reject e ValueNone s w, ValueNone)
-    | Ok spec when not (arityOk spec argv.Length) ->
-        struct (reject (RedisError.WrongArity spec.FullName) (ValueSome spec) s w, ValueSome spec)
-    | Ok spec when authRequired s w && spec.Flags &&& CommandFlags.NoAuth = CommandFlags.None ->
-        struct (reject RedisError.NoAuth (ValueSome spec) s w, ValueSome spec)
-    | Ok spec when subscribedContextDenies spec s ->
+/// Whether a command is refused when eviction cannot bring memory under maxmemory (processCommand's
+/// reject_cmd_on_oom): DENYOOM commands, EXEC of a queue holding one, and inside MULTI anything but EXEC,
+/// DISCARD, QUIT and RESET (queueing takes memory). A command MULTI refuses anyway is left to that gate.
+let private refusedOnOom (spec: CommandSpec) (s: Session) =
+    let denyOom (spec: CommandSpec) =
+        spec.Flags &&& CommandFlags.DenyOom <> CommandFlags.None
+
+    if s.InMulti then
+        if spec.Flags &&& CommandFlags.NoMulti <> CommandFlags.None then
+            false
+        elif isExec spec then
+            s.Queued
+            |> List.exists (fun argv ->
+                match resolve argv with
+                | Ok queued -> denyOom queued
+                | Error _ -> false)
+        else
+            match spec.FullName with
+            | "discard"
+            | "quit"
+            | "reset" -> false
+            | _ -> true
+    else
+        denyOom spec
+
+/// The gates after the memory check, MULTI queueing, the handler and the reply mode.
+let private admitted (ctx: Ctx) (s: Session) (argv: Bytes[]) (spec: CommandSpec) (w: World) =
+    match spec with
+    | spec when subscribedContextDenies spec s ->
         struct (reject (RedisError.SubscribedContext spec.FullName) (ValueSome spec) s w, ValueSome spec)
-    | Ok spec when s.InMulti && spec.Flags &&& CommandFlags.NoMulti <> CommandFlags.None ->
+    | spec when s.InMulti && spec.Flags &&& CommandFlags.NoMulti <> CommandFlags.None ->
         struct (reject RedisError.NotAllowedInMulti (ValueSome spec) s w, ValueSome spec)
-    | Ok spec when s.InMulti && not (runsInMulti spec) ->
+    | spec when s.InMulti && not (runsInMulti spec) ->
         let queued = { s with Queued = argv :: s.Queued }
         struct (settleReplyMode s.ReplyMode (Outcome.reply (RespValue.Simple "QUEUED") queued w), ValueSome spec)
-    | Ok spec when isExec spec ->
+    | spec when isExec spec ->
         let o = TransactionCommands.exec runQueued ctx s argv w
 
         let o =
@@ -180,4 +202,41 @@ let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome
                 o
 
         struct (settleReplyMode s.ReplyMode o, ValueSome spec)
-    | Ok spec -> struct (settleReplyMode s.ReplyMode (run spec ctx s argv w), ValueSome spec)
+    | spec -> struct (settleReplyMode s.ReplyMode (run spec ctx s argv w), ValueSome spec)
+
+/// Effects of an eviction come before the command's own.
+let private withEvictions (effects: Effect list) (struct (o: Outcome, spec: CommandSpec voption)) =
+    match effects with
+    | [] -> struct (o, spec)
+    | _ -> struct ({ o with Effects = effects @ o.Effects }, spec)
+
+/// After CONFIG SET: a lower maxmemory (or another policy) evicts at once (config.c updateMaxmemory).
+let private afterConfigSet (ctx: Ctx) (struct (o: Outcome, spec: CommandSpec voption)) =
+    match spec with
+    | ValueSome spec when spec.FullName = "config|set" && MaxMemory.over o.World ->
+        let struct (w, effects, _) = MaxMemory.evict ctx o.World
+
+        struct ({ o with
+                    World = w
+                    Effects = o.Effects @ effects
+                },
+                ValueSome spec)
+    | _ -> struct (o, spec)
+
+/// Run one command: gates, MULTI queueing, handler, reply mode. Returns the outcome and the spec that ran (if any).
+let execute (ctx: Ctx) (s: Session) (argv: Bytes[]) (w: World) : struct (Outcome * CommandSpec voption) =
+    match resolve argv with
+    | Error e -> struct (reject e ValueNone s w, ValueNone)
+    | Ok spec when not (arityOk spec argv.Length) ->
+        struct (reject (RedisError.WrongArity spec.FullName) (ValueSome spec) s w, ValueSome spec)
+    | Ok spec when authRequired s w && spec.Flags &&& CommandFlags.NoAuth = CommandFlags.None ->
+        struct (reject RedisError.NoAuth (ValueSome spec) s w, ValueSome spec)
+    | Ok spec when MaxMemory.over w ->
+        // processCommand's memory gate: evict first; refuse what would use memory when that was not enough.
+        let struct (w, effects, enough) = MaxMemory.evict ctx w
+
+        if not enough && refusedOnOom spec s then
+            withEvictions effects (struct (reject RedisError.OutOfMemory (ValueSome spec) s w, ValueSome spec))
+        else
+            withEvictions effects (admitted ctx s argv spec w) |> afterConfigSet ctx
+    | Ok spec -> admitted ctx s argv spec w |> afterConfigSet ctx

@@ -66,9 +66,20 @@ let private restoreOptions (argv: Bytes[]) : Result<RestoreOptions, RedisError> 
             Freq = -1L
         }
 
+/// objectSetLRUOrLFU: IDLETIME seconds ago as the last access (LRU policies), or FREQ as the counter
+/// (LFU policies).
+let private restoreAccess (now: int64) (o: RestoreOptions) (config: Config) (key: Bytes) (db: Db) =
+    if Eviction.Policy.isLfuName config.MaxMemoryPolicy then
+        if o.Freq >= 0L then
+            Db.setAccess key (Access.pack now o.Freq) db
+    elif o.Idle >= 0L then
+        let at = if o.Idle > now / 1000L then 0L else now - o.Idle * 1000L
+        Db.setAccess key (Access.pack at Access.InitFreq) db
+
 // RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
 // Checks in restoreCommand's order: options, existing key, TTL, payload version/checksum, payload data.
-// IDLETIME and FREQ are accepted and not kept (no LRU/LFU bookkeeping yet).
+// IDLETIME sets the access stamp under an LRU policy, FREQ the counter under an LFU one; each is ignored
+// under the other kind (object.c objectSetLRUOrLFU).
 let restore: Handler =
     fun ctx s argv w ->
         let key = argv[1]
@@ -107,7 +118,10 @@ let restore: Handler =
                 else
                     let ttl' = if at = 0L then Ttl.Clear else Ttl.At at
 
+                    let stored = Db.set ctx.NowMs key value ttl' cleared
+                    restoreAccess ctx.NowMs o w.Config key stored
+
                     // dbAdd tells "new" (the old value, if REPLACE found one, was deleted just before)
-                    Outcome.ok s (World.withDb s.Db (Db.set ctx.NowMs key value ttl' cleared) w)
+                    Outcome.ok s (World.withDb s.Db stored w)
                     |> Outcome.notifyNew ctx true key
                     |> Outcome.notify ctx NotifyClass.Generic "restore" key

@@ -145,6 +145,11 @@ type RedisError =
     // pub/sub (server.c processCommand)
     /// A RESP2 client with subscriptions ran a command other than (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET.
     | SubscribedContext of command: string
+    /// SSUBSCRIBE run by EXEC (a CLIENT_DENY_BLOCKING client; SUBSCRIBE and PSUBSCRIBE are let through there).
+    | SsubscribeDenyBlocking
+    // maxmemory (server.c processCommand, shared.oomerr)
+    /// Used memory is over maxmemory and eviction could not free enough, for a DENYOOM command (or any inside MULTI).
+    | OutOfMemory
     | Custom of text: string
 
 module RedisError =
@@ -343,6 +348,8 @@ module RedisError =
             sprintf
                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
                 cmd
+        | RedisError.SsubscribeDenyBlocking -> "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"
+        | RedisError.OutOfMemory -> "OOM command not allowed when used memory > 'maxmemory'."
         | RedisError.Custom t -> t
         |> fun s -> s.Replace('\r', ' ').Replace('\n', ' ')
 

@@ -450,7 +450,8 @@ let private objectLookup (f: Value -> RespValue) : Handler =
         | ValueSome v -> Outcome.reply (f v) s w
         | ValueNone -> Outcome.reply RespValue.Null s w
 
-let private isLfu (w: World) = w.Config.MaxMemoryPolicy.EndsWith "lfu"
+let private isLfu (w: World) =
+    Eviction.Policy.isLfuName w.Config.MaxMemoryPolicy
 
 // OBJECT ENCODING key
 let objectEncoding: Handler =
@@ -459,21 +460,31 @@ let objectEncoding: Handler =
 let objectRefcount: Handler =
     objectLookup (fun v -> RespValue.Integer(Value.refCount v))
 
-// OBJECT FREQ key
+/// OBJECT FREQ / IDLETIME: the key's access record read at now (the lookup itself touches nothing).
+let private objectAccess (read: World -> int64 -> int64) : Handler =
+    fun ctx s argv w ->
+        let db = World.db s.Db w
+
+        match Db.tryGet ctx.NowMs argv[2] db, Db.access argv[2] db with
+        | ValueSome _, ValueSome a -> Outcome.reply (RespValue.Integer(read w a)) s w
+        | ValueSome _, ValueNone -> Outcome.reply (RespValue.Integer 0L) s w
+        | ValueNone, _ -> Outcome.reply RespValue.Null s w
+
+// OBJECT FREQ key   (the counter as LFUDecrAndReturn reads it: decayed, not stored)
 let objectFreq: Handler =
     fun ctx s argv w ->
         if isLfu w then
-            objectLookup (fun _ -> RespValue.Integer 0L) ctx s argv w
+            objectAccess (fun w a -> Access.decayed (int64 w.Config.LfuDecayTime) ctx.NowMs a) ctx s argv w
         else
             Outcome.error RedisError.LfuNotSelected s w
 
-// OBJECT IDLETIME key — reads do not write the immutable World, so access times are not kept: 0.
+// OBJECT IDLETIME key   (seconds on the LRU clock: estimateObjectIdleTime / 1000)
 let objectIdletime: Handler =
     fun ctx s argv w ->
         if isLfu w then
             Outcome.error RedisError.LruNotSelected s w
         else
-            objectLookup (fun _ -> RespValue.Integer 0L) ctx s argv w
+            objectAccess (fun _ a -> Access.idleSeconds ctx.NowMs a) ctx s argv w
 
 /// Redis addReplyHelp: the header, the lines, and the HELP footer, as simple strings.
 let helpReply (argv0: Bytes) (lines: string list) =

@@ -128,7 +128,14 @@ let psubscribe: Handler = subscribeGeneric patterns
 let punsubscribe: Handler = unsubscribeGeneric patterns
 
 // SSUBSCRIBE shardchannel [shardchannel ...]   (without cluster: channels of their own, no slots)
-let ssubscribe: Handler = subscribeGeneric shardChannels
+// Run by EXEC it is refused (pubsub.c: a CLIENT_DENY_BLOCKING client expects one reply per command);
+// SUBSCRIBE and PSUBSCRIBE make an exception for MULTI, SSUBSCRIBE does not.
+let ssubscribe: Handler =
+    fun ctx s argv w ->
+        if s.InExec then
+            Outcome.error RedisError.SsubscribeDenyBlocking s w
+        else
+            subscribeGeneric shardChannels ctx s argv w
 
 // SUNSUBSCRIBE [shardchannel [shardchannel ...]]
 let sunsubscribe: Handler = unsubscribeGeneric shardChannels

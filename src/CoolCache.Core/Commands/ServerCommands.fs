@@ -63,6 +63,14 @@ let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * 
     let f (x: float) =
         x.ToString("F6", Globalization.CultureInfo.InvariantCulture)
 
+    // used_memory is what maxmemory is compared with (Memory.fs); the .NET heap is allocator_allocated.
+    let used = Eviction.usedMemory w.Dbs
+    let peak = max used h.UsedMemoryPeak
+
+    let percent (part: int64) (whole: int64) =
+        (float part * 100.0 / float (max 1L whole)).ToString("F2", Globalization.CultureInfo.InvariantCulture)
+        + "%"
+
     [
         "server",
         [
@@ -103,22 +111,30 @@ let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * 
         ]
         "memory",
         [
-            "used_memory", i h.UsedMemory
-            "used_memory_human", human h.UsedMemory
+            "used_memory", i used
+            "used_memory_human", human used
             "used_memory_rss", i h.UsedMemoryRss
             "used_memory_rss_human", human h.UsedMemoryRss
-            "used_memory_peak", i h.UsedMemoryPeak
-            "used_memory_peak_human", human h.UsedMemoryPeak
+            "used_memory_peak", i peak
+            "used_memory_peak_human", human peak
+            "used_memory_peak_perc", percent used peak
+            "used_memory_overhead", i Memory.Startup
+            "used_memory_startup", i Memory.Startup
+            "used_memory_dataset", i (used - Memory.Startup)
+            "used_memory_dataset_perc", percent (used - Memory.Startup) (max 1L (used - Memory.Startup))
+            "allocator_allocated", i h.UsedMemory
             "total_system_memory", i h.TotalSystemMemory
             "total_system_memory_human", human h.TotalSystemMemory
             "maxmemory", i w.Config.MaxMemory
             "maxmemory_human", human w.Config.MaxMemory
             "maxmemory_policy", w.Config.MaxMemoryPolicy
             "mem_fragmentation_ratio",
-            (if h.UsedMemory > 0L then
-                 (float h.UsedMemoryRss / float h.UsedMemory).ToString("F2", Globalization.CultureInfo.InvariantCulture)
+            (if used > 0L then
+                 (float h.UsedMemoryRss / float used).ToString("F2", Globalization.CultureInfo.InvariantCulture)
              else
                  "0.00")
+            // no AOF buffer or replica output buffers yet: everything counts
+            "mem_not_counted_for_evict", "0"
             "mem_allocator", ".NET GC"
         ]
         "persistence",
@@ -146,7 +162,7 @@ let private sections (ctx: Ctx) (w: World) (h: HostStats) : (string * (string * 
             "sync_partial_ok", i h.SyncPartialOk
             "sync_partial_err", i h.SyncPartialErr
             "expired_keys", i h.ExpiredKeys
-            "evicted_keys", "0"
+            "evicted_keys", i h.EvictedKeys
             "keyspace_hits", i h.KeyspaceHits
             "keyspace_misses", i h.KeyspaceMisses
             "pubsub_channels", string w.PubSub.Channels.Count

@@ -333,7 +333,7 @@ let private msetEvents (ctx: Ctx) (s: Session) (argv: Bytes[]) (db: Db) =
 
         List.rev events
 
-let private msetAll (_: Ctx) (argv: Bytes[]) (db: Db) = Db.setStrings argv 1 db
+let private msetAll (ctx: Ctx) (argv: Bytes[]) (db: Db) = Db.setStrings ctx.NowMs argv 1 db
 
 // MSET key value [key value ...]
 let mset: Handler =

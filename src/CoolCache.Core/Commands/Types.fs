@@ -28,6 +28,9 @@ type CommandFlags =
     /// Not a Redis flag: the command runs in RESP2 subscribed mode (processCommand's list: (P|S)SUBSCRIBE,
     /// (P|S)UNSUBSCRIBE, PING, QUIT, RESET). COMMAND INFO does not show it.
     | SubscribedContext = 16384
+    /// Not a Redis flag: the command's key lookups are not accesses for LRU/LFU (LOOKUP_NOTOUCH: OBJECT,
+    /// TYPE, EXISTS, the TTL family). COMMAND INFO does not show it.
+    | NoTouch = 32768
 
 /// Where a command's keys are in argv (positions count the command name as 0).
 [<RequireQualifiedAccess>]
@@ -151,9 +154,13 @@ type HostStats =
         NetInputBytes: int64
         NetOutputBytes: int64
         ExpiredKeys: int64
+        /// Keys evicted for maxmemory since start-up (or CONFIG RESETSTAT).
+        EvictedKeys: int64
         KeyspaceHits: int64
         KeyspaceMisses: int64
+        /// The .NET heap as the GC last counted it, garbage included (INFO allocator_allocated).
         UsedMemory: int64
+        /// The highest used_memory (MaxMemory.used) the host has seen.
         UsedMemoryPeak: int64
         UsedMemoryRss: int64
         TotalSystemMemory: int64
@@ -295,6 +302,10 @@ type Effect =
     /// A write in its deterministic form, run in database db, for the append-only file and replicas
     /// (Redis's alsoPropagate): only when World.Propagating. See Propagation.fs.
     | Propagate of db: int * argv: Bytes[]
+    /// Keys maxmemory evicted before this command ran (evict.c performEvictions), in order, with their
+    /// database: the host counts them (INFO evicted_keys); AOF and replicas are to get a DEL for each
+    /// (propagateDeletion). Their "evicted" events, when wanted, follow as Notify effects.
+    | Evicted of keys: struct (int * Bytes)[]
 
 /// Everything a handler may read besides the World: the clock and randomness are inputs.
 type Ctx =

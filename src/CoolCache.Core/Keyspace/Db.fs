@@ -20,6 +20,14 @@ type Db =
         /// Replaying an append-only file (Redis's server.loading): nothing counts as expired, so commands
         /// replay as they ran; the keys past their deadline go after loading, as usual.
         Loading: bool
+        /// Per key, its last access and LFU counter (Access.fs). Lookups update an entry in place
+        /// whoever shares the node (Db.touch): access stamps are not data, a snapshot may see later ones.
+        Access: HashMap<Bytes, int64>
+        /// Per key holding a collection, its value's estimate when last written (strings are sized
+        /// from their bytes); Used subtracts it when the key changes or goes.
+        Sizes: HashMap<Bytes, Memory.CollectionSize>
+        /// The bytes estimated for every key, value and deadline stored (Memory.fs), kept exactly.
+        Used: int64
     }
 
 /// What a write does to the key's time to live.
@@ -41,6 +49,9 @@ module Db =
             Index = ExpiryIndex.empty
             Owner = null
             Loading = false
+            Access = HashMap.empty BytesComparer.Instance
+            Sizes = HashMap.empty BytesComparer.Instance
+            Used = 0L
         }
 
     /// A new live database whose writes edit in place what it owns.
@@ -80,14 +91,30 @@ module Db =
     /// Whether the key is live.
     let exists (now: int64) (key: Bytes) (db: Db) = (tryGet now key db).IsSome
 
+    /// The bytes the key's stored value is accounted at: a string from its bytes, a collection as it
+    /// was estimated when last written.
+    let private accounted (key: Bytes) (v: Value) (sizes: HashMap<Bytes, Memory.CollectionSize>) =
+        if Memory.isString v then
+            Memory.valueBytes v
+        else
+            match sizes.TryFind key with
+            | ValueSome n -> n.Bytes
+            | ValueNone -> 0L
+
     /// Remove a key (live or expired) and its deadline.
     let remove (key: Bytes) (db: Db) : Db =
-        let keys = db.Keys.RemoveOwned(db.Owner, key)
+        match db.Keys.TryFind key with
+        | ValueNone -> db
+        | ValueSome old ->
+            let used = db.Used - Memory.keyBytes key - accounted key old db.Sizes
+            let keys = db.Keys.RemoveOwned(db.Owner, key)
+            let access = db.Access.RemoveOwned(db.Owner, key)
 
-        // RemoveOwned returns the same map when the key is absent.
-        if obj.ReferenceEquals(keys, db.Keys) then
-            db
-        else
+            let sizes =
+                if Memory.isString old then
+                    db.Sizes
+                else
+                    db.Sizes.RemoveOwned(db.Owner, key)
 
             match db.Expires.TryFind key with
             | ValueSome at ->
@@ -95,19 +122,29 @@ module Db =
                     Keys = keys
                     Expires = db.Expires.RemoveOwned(db.Owner, key)
                     Index = ExpiryIndex.remove at key db.Index
+                    Access = access
+                    Sizes = sizes
+                    Used = used - Memory.DeadlineBytes
                 }
-            | ValueNone -> { db with Keys = keys }
+            | ValueNone ->
+                { db with
+                    Keys = keys
+                    Access = access
+                    Sizes = sizes
+                    Used = used
+                }
 
     /// Set a key's deadline (the key must exist).
     let setDeadline (key: Bytes) (at: int64) (db: Db) : Db =
-        let index =
+        let struct (index, used) =
             match db.Expires.TryFind key with
-            | ValueSome old -> ExpiryIndex.remove old key db.Index
-            | ValueNone -> db.Index
+            | ValueSome old -> struct (ExpiryIndex.remove old key db.Index, db.Used)
+            | ValueNone -> struct (db.Index, db.Used + Memory.DeadlineBytes)
 
         { db with
             Expires = db.Expires.AddOwned(db.Owner, key, at)
             Index = ExpiryIndex.add at key index
+            Used = used
         }
 
     /// Remove a key's deadline; the same Db when it had none.
@@ -121,25 +158,124 @@ module Db =
                 { db with
                     Expires = db.Expires.RemoveOwned(db.Owner, key)
                     Index = ExpiryIndex.remove at key db.Index
+                    Used = db.Used - Memory.DeadlineBytes
                 }
             | ValueNone -> db
 
+    /// Store value at key in the maps passed by reference: the key map (one walk when the path is
+    /// owned), the access entry of a new key (or of one stored past its deadline: Redis deletes that one
+    /// on lookup and adds a new key), the estimate of a collection, and the bytes used.
+    let private write
+        (owner: obj)
+        (now: int64)
+        (key: Bytes)
+        (value: Value)
+        (expires: HashMap<Bytes, int64>)
+        (keys: byref<HashMap<Bytes, Value>>)
+        (access: byref<HashMap<Bytes, int64>>)
+        (sizes: byref<HashMap<Bytes, Memory.CollectionSize>>)
+        (used: byref<int64>)
+        =
+        let mutable storedKey = null
+        let mutable old = Unchecked.defaultof<Value>
+        let exchanged = keys.TryExchangeOwned(owner, key, value, &storedKey, &old)
+
+        let existed =
+            if exchanged = 1 then
+                true
+            else
+                let existed =
+                    exchanged < 0
+                    && (match keys.TryFind key with
+                        | ValueSome v ->
+                            old <- v
+                            true
+                        | ValueNone -> false)
+
+                keys <- keys.AddOwned(owner, key, value)
+                existed
+
+        let isString = Memory.isString value
+        let oldCollection = existed && not (Memory.isString old)
+        let mutable slots = null
+
+        // a collection written over a collection: its estimate read and replaced in one walk when owned
+        let slot =
+            if oldCollection && not isString then
+                sizes.TryFindOwnedSlot(owner, key, &slots)
+            else
+                -1
+
+        let oldBytes =
+            if not existed then
+                0L
+            elif slot >= 0 then
+                (let struct (_, p) = slots[slot] in p.Bytes)
+            else
+                accounted key old sizes
+
+        let bytes =
+            if isString then
+                Memory.valueBytes value
+            elif slot >= 0 then
+                let struct (k, p) = slots[slot]
+                let size = Memory.collectionSize (ValueSome p) value
+                slots[slot] <- struct (k, size)
+                size.Bytes
+            else
+                let previous = if oldCollection then sizes.TryFind key else ValueNone
+                let size = Memory.collectionSize previous value
+                sizes <- sizes.AddOwned(owner, key, size)
+                size.Bytes
+
+        if oldCollection && isString then
+            sizes <- sizes.RemoveOwned(owner, key)
+
+        if existed then
+            used <- used + bytes - oldBytes
+
+            if not expires.IsEmpty then
+                match expires.TryFind key with
+                | ValueSome at when at <= now -> access <- access.AddOwned(owner, key, Access.created now)
+                | _ -> ()
+        else
+            used <- used + bytes + Memory.keyBytes key
+            access <- access.AddOwned(owner, key, Access.created now)
+
     /// Write string values with no deadline for argv[first], argv[first+1], argv[first+2]... (MSET):
     /// one Db for the lot instead of one per key.
-    let setStrings (argv: Bytes[]) (first: int) (db: Db) : Db =
+    let setStrings (now: int64) (argv: Bytes[]) (first: int) (db: Db) : Db =
         let mutable keys = db.Keys
+        let mutable access = db.Access
+        let mutable sizes = db.Sizes
+        let mutable used = db.Used
         let mutable db = db
         let mutable i = first
 
         while i + 1 < argv.Length do
-            keys <- keys.AddOwned(db.Owner, argv[i], Value.String argv[i + 1])
+            write db.Owner now argv[i] (Value.String argv[i + 1]) db.Expires &keys &access &sizes &used
 
             if not db.Expires.IsEmpty && db.Expires.ContainsKey argv[i] then
-                db <- clearDeadline argv[i] { db with Keys = keys }
+                db <-
+                    clearDeadline
+                        argv[i]
+                        { db with
+                            Keys = keys
+                            Access = access
+                            Sizes = sizes
+                            Used = used
+                        }
+
+                used <- db.Used
 
             i <- i + 2
 
-        { db with Keys = keys }
+        { db with
+            Keys = keys
+            Access = access
+            Sizes = sizes
+            Used = used
+        }
 
     /// Write a value; ttl says what happens to the deadline. An expired previous value counts as absent.
     let set (now: int64) (key: Bytes) (value: Value) (ttl: Ttl) (db: Db) : Db =
@@ -148,15 +284,89 @@ module Db =
             | Ttl.Keep when isExpired now key db -> clearDeadline key db
             | _ -> db
 
+        let mutable keys = db.Keys
+        let mutable access = db.Access
+        let mutable sizes = db.Sizes
+        let mutable used = db.Used
+        write db.Owner now key value db.Expires &keys &access &sizes &used
+
         let db =
             { db with
-                Keys = db.Keys.AddOwned(db.Owner, key, value)
+                Keys = keys
+                Access = access
+                Sizes = sizes
+                Used = used
             }
 
         match ttl with
         | Ttl.Keep -> db
         | Ttl.Clear -> clearDeadline key db
         | Ttl.At at -> setDeadline key at db
+
+    /// The key's access stamp and LFU counter (Access.fs), if it is stored.
+    let inline access (key: Bytes) (db: Db) = db.Access.TryFind key
+
+    /// Replace a stored key's access in place (shared nodes included: see Db.Access). O(log32 n).
+    let setAccess (key: Bytes) (value: int64) (db: Db) =
+        let mutable entries = null
+        let i = db.Access.TryFindSlot(key, &entries)
+
+        if i >= 0 then
+            let struct (k, _) = entries[i]
+            entries[i] <- struct (k, value)
+
+    /// A lookup of key at now under an LRU (or no) policy (db.c lookupKey): its stamp moves, its
+    /// counter stays. In place, no allocation; nothing when it is absent or was stamped this ms.
+    let touchLru (now: int64) (key: Bytes) (db: Db) =
+        let mutable entries = null
+        let i = db.Access.TryFindSlot(key, &entries)
+
+        if i >= 0 then
+            let struct (k, a) = entries[i]
+
+            if Access.stampMs a <> now then
+                entries[i] <- struct (k, Access.pack now (Access.counter a))
+
+    /// A lookup of key at now under an LFU policy (updateLFU): the counter decays, then may grow (seed
+    /// draws the chance), and the stamp moves. In place, no allocation; nothing when it is absent.
+    let touchLfu (factor: int64) (decayTime: int64) (seed: uint64) (now: int64) (key: Bytes) (db: Db) =
+        let mutable entries = null
+        let i = db.Access.TryFindSlot(key, &entries)
+
+        if i >= 0 then
+            let struct (k, a) = entries[i]
+            entries[i] <- struct (k, Access.touched true factor decayTime seed now a)
+
+    /// Rebuild the access entries (every key accessed at now), the collection estimates and the bytes
+    /// used from the keys and deadlines alone (after an RDB load filled the maps directly). O(n).
+    let account (now: int64) (db: Db) : Db =
+        let owner = db.Owner
+        let stamp = Access.created now
+
+        let struct (access, sizes, used) =
+            db.Keys
+            |> HashMap.fold
+                (fun
+                    (struct (access: HashMap<Bytes, int64>, sizes: HashMap<Bytes, Memory.CollectionSize>, used))
+                    key
+                    value ->
+                    let access = access.AddOwned(owner, key, stamp)
+
+                    let struct (sizes, bytes) =
+                        if Memory.isString value then
+                            struct (sizes, Memory.valueBytes value)
+                        else
+                            let size = Memory.collectionSize ValueNone value
+                            struct (sizes.AddOwned(owner, key, size), size.Bytes)
+
+                    struct (access, sizes, used + Memory.keyBytes key + bytes))
+                (struct (empty.Access, empty.Sizes, 0L))
+
+        { db with
+            Access = access
+            Sizes = sizes
+            Used = used + int64 db.Expires.Count * Memory.DeadlineBytes
+        }
 
     /// Keys stored, including expired ones not yet reclaimed. O(1).
     let count (db: Db) = db.Keys.Count

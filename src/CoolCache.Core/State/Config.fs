@@ -78,6 +78,14 @@ type Config =
         ReplicaReadOnly: bool
         MaxMemory: int64
         MaxMemoryPolicy: string
+        /// Keys sampled per database when the eviction pool is refilled (maxmemory-samples).
+        MaxMemorySamples: int
+        /// How long one eviction run may go on, 0..100 (maxmemory-eviction-tenacity; Eviction.Settings.MaxKeys).
+        MaxMemoryEvictionTenacity: int
+        /// LFU counter growth: the higher, the more accesses each step needs (lfu-log-factor).
+        LfuLogFactor: int
+        /// Minutes per decrement of an idle key's LFU counter; 0 never decays (lfu-decay-time).
+        LfuDecayTime: int
         Hz: int
         EnableDebugCommand: string
         Daemonize: bool
@@ -151,6 +159,10 @@ module Config =
             ReplicaReadOnly = true
             MaxMemory = 0L
             MaxMemoryPolicy = "noeviction"
+            MaxMemorySamples = 5
+            MaxMemoryEvictionTenacity = 10
+            LfuLogFactor = 10
+            LfuDecayTime = 1
             Hz = 10
             EnableDebugCommand = "no"
             Daemonize = false
@@ -594,6 +606,14 @@ module Config =
                 ]
                 (fun c -> c.MaxMemoryPolicy)
                 (fun v c -> { c with MaxMemoryPolicy = v })
+            intSetting "maxmemory-samples" 1 Int32.MaxValue true (fun c -> c.MaxMemorySamples) (fun v c ->
+                { c with MaxMemorySamples = v })
+            intSetting "maxmemory-eviction-tenacity" 0 100 true (fun c -> c.MaxMemoryEvictionTenacity) (fun v c ->
+                { c with MaxMemoryEvictionTenacity = v })
+            intSetting "lfu-log-factor" 0 Int32.MaxValue true (fun c -> c.LfuLogFactor) (fun v c ->
+                { c with LfuLogFactor = v })
+            intSetting "lfu-decay-time" 0 Int32.MaxValue true (fun c -> c.LfuDecayTime) (fun v c ->
+                { c with LfuDecayTime = v })
             intSetting "hz" 1 500 true (fun c -> c.Hz) (fun v c -> { c with Hz = v })
             enumSetting
                 "enable-debug-command"

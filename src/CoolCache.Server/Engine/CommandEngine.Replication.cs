@@ -349,7 +349,7 @@ public sealed partial class CommandEngine
     /// <summary>A full sync's snapshot: the data is replaced (subscriptions and settings stay), the stream starts at offset.</summary>
     public void LoadFromPrimary(byte[] rdb, string replid, long offset)
     {
-        if (!Api.TryLoadRdb(rdb, Config, out var loaded, out var keys, out var error, out _))
+        if (!Api.TryLoadRdb(rdb, Config, NowUs() / 1000, out var loaded, out var keys, out var error, out _))
             throw new InvalidDataException($"Failed trying to load the MASTER synchronization DB from socket: {error}");
         lock (_gate)
         {

@@ -202,6 +202,12 @@ public sealed partial class CommandEngine
         }
 
         if (result.Effects.Any(e => e.IsBlock)) return false;
+        foreach (var effect in result.Effects)
+            if (effect is Effect.Evicted evicted)
+            {
+                _clients.AddEvicted(evicted.keys.Length);
+                PropagateEvictions(evicted.keys);
+            }
         _blocked.Remove(waiter);
         Volatile.Write(ref _world, result.World);
         c.Session = result.Session;
@@ -311,6 +317,10 @@ public sealed partial class CommandEngine
             case { IsConfigChanged: true }:
                 _log.SetLevel(_world.Config.LogLevel);
                 ApplyAofConfig();
+                break;
+            case Effect.Evicted evicted:
+                _clients.AddEvicted(evicted.keys.Length);
+                PropagateEvictions(evicted.keys);
                 break;
         }
     }
@@ -614,6 +624,45 @@ public sealed partial class CommandEngine
     }
 
     private static readonly byte[] Del = "DEL"u8.ToArray();
+
+    /// <summary>Keys evicted before a command are deleted in the append-only file and on replicas first (propagateDeletion).</summary>
+    private void PropagateEvictions((int, byte[])[] keys)
+    {
+        if (!_aof.Enabled && !_world.Propagating) return;
+        foreach (var (db, key) in keys) Propagate(db, [Del, key]);
+    }
+
+    /// <summary>
+    /// Over maxmemory after the commands of the last tick (a run stops at its key bound, or memory
+    /// grew without commands): evict some more, as Redis's eviction time proc does, and publish the
+    /// "evicted" events. Also notes the peak of used_memory (serverCron).
+    /// </summary>
+    public void EvictIfOver()
+    {
+        KeyEvent[]? events = null;
+        lock (_gate)
+        {
+            _clients.NotePeakMemory(Api.UsedMemory(_world));
+            var nowMs = NowUs() / 1000;
+            // Paused clients see a static data set: no evictions then (isSafeToPerformEvictions).
+            // A replica leaves eviction to its primary (repl-slave-ignore-maxmemory).
+            if (_world.Config.MaxMemory <= 0 || Volatile.Read(ref _pausedUntilMs) > nowMs || _repl.IsReplica) return;
+            var world = Api.Evict(nowMs, NextSeed(), 20000, EventsWanted, _world, out var evicted, out events);
+            if (evicted.Length > 0)
+            {
+                Volatile.Write(ref _world, world);
+                _clients.AddEvicted(evicted.Length);
+                // each evicted key is deleted in the append-only file and on replicas (propagateDeletion)
+                if (_aof.Enabled || _world.Propagating)
+                {
+                    foreach (var (db, key) in evicted) Propagate(db, [Del, key]);
+                    _aof.WriteBuffered();
+                    _repl.FlushReplicas();
+                }
+            }
+        }
+        if (events is { Length: > 0 }) PublishKeyspaceEvents(events);
+    }
 
     private ulong NextSeed()
     {

@@ -33,7 +33,7 @@ public static class AofLoader
             if (IsRdb(path))
             {
                 var data = File.ReadAllBytes(path);
-                if (!Api.TryLoadRdb(data, config, out world, out var keys, out var error, out _))
+                if (!Api.TryLoadRdb(data, config, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), out world, out var keys, out var error, out _))
                     throw new InvalidDataException($"Bad file format reading the append only file {b.Name}: {error}");
                 log.Notice($"DB loaded from base file {b.Name}: {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} seconds ({keys} keys)");
             }

@@ -178,7 +178,7 @@ public sealed class Snapshots
         if (!File.Exists(path)) return null;
         var started = Stopwatch.GetTimestamp();
         var data = File.ReadAllBytes(path);
-        if (!Api.TryLoadRdb(data, config, out var world, out var keys, out var error, out var aux))
+        if (!Api.TryLoadRdb(data, config, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), out var world, out var keys, out var error, out var aux))
             throw new InvalidDataException($"Short read or corrupt RDB file {path}: {error}. Unrecoverable error, aborting now.");
         repl = ReplicationPoint.FromAux(aux);
         _log.Notice($"DB loaded from disk: {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} seconds ({keys} keys)");

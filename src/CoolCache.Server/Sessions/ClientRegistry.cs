@@ -22,6 +22,7 @@ public sealed class ClientRegistry : IHostView
     private long _rejectedConnections;
     private long _totalCommands;
     private long _expiredKeys;
+    private long _evictedKeys;
     private long _peakMemory;
     internal long NetInput;
     internal long NetOutput;
@@ -67,6 +68,11 @@ public sealed class ClientRegistry : IHostView
 
     public void AddExpired(int n) => Interlocked.Add(ref _expiredKeys, n);
 
+    public void AddEvicted(int n) => Interlocked.Add(ref _evictedKeys, n);
+
+    /// <summary>Note the current used_memory figure for used_memory_peak (under the engine lock).</summary>
+    public void NotePeakMemory(long used) => _peakMemory = Math.Max(_peakMemory, used);
+
     public IEnumerable<Connection> All => _connections.Values;
 
     /// <summary>Unregister and close a client at once, so the reply to CLIENT KILL already excludes it.</summary>
@@ -96,6 +102,7 @@ public sealed class ClientRegistry : IHostView
         _commandStats.Clear();
         _totalCommands = 0;
         Interlocked.Exchange(ref _expiredKeys, 0);
+        Interlocked.Exchange(ref _evictedKeys, 0);
         Interlocked.Exchange(ref _rejectedConnections, 0);
     }
 
@@ -105,8 +112,7 @@ public sealed class ClientRegistry : IHostView
     public HostStats Stats()
     {
         var process = Process.GetCurrentProcess();
-        var used = GC.GetTotalMemory(false);
-        _peakMemory = Math.Max(_peakMemory, used);
+        var heap = GC.GetTotalMemory(false);
         var total = process.TotalProcessorTime.TotalSeconds;
         var user = process.UserProcessorTime.TotalSeconds;
         var stats = _commandStats
@@ -129,9 +135,10 @@ public sealed class ClientRegistry : IHostView
             Interlocked.Read(ref NetInput),
             Interlocked.Read(ref NetOutput),
             Interlocked.Read(ref _expiredKeys),
+            Interlocked.Read(ref _evictedKeys),
             0,
             0,
-            used,
+            heap,
             _peakMemory,
             Environment.WorkingSet,
             GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
