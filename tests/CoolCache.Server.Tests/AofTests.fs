@@ -357,6 +357,54 @@ let private expiryPropagated () : Task =
                 })
     }
 
+let private evictionsLogged () : Task =
+    task {
+        let dir = TestDirs.fresh ()
+        let mutable expected = []
+
+        do!
+            withOurs
+                dir
+                [
+                    "--appendonly"
+                    "yes"
+                    "--maxmemory"
+                    "2mb"
+                    "--maxmemory-policy"
+                    "allkeys-random"
+                ]
+                (fun c ->
+                    task {
+                        for chunk in Seq.chunkBySize 100 [ 0..19999 ] do
+                            let args =
+                                latin1 "MSET"
+                                :: [
+                                    for i in chunk do
+                                        yield latin1 $"k{i}"
+                                        yield latin1 (String('v', 100))
+                                ]
+
+                            let! _ = c.Send args
+                            ()
+
+                        let! evicted = infoFieldIn c "stats" "evicted_keys"
+                        Expect.notEqual evicted "0" "keys were evicted"
+                        let! keys = c.Cmd("KEYS", "*")
+                        expected <- (parseReply keys |> sprintf "%A").Split(',') |> Array.sort |> List.ofArray
+                    })
+
+        do!
+            withOurs dir [ "--appendonly"; "yes" ] (fun c ->
+                task {
+                    let! keys = c.Cmd("KEYS", "*")
+
+                    let actual =
+                        (parseReply keys |> sprintf "%A").Split(',') |> Array.sort |> List.ofArray
+
+                    Expect.sequenceEqual actual expected "the keys eviction removed are deleted in the file too"
+                })
+    }
+
 let tests =
     testSequenced
     <| testList
@@ -385,4 +433,5 @@ let tests =
             testTask "a key that expired is deleted in the file before a command recreates it" {
                 do! expiryPropagated ()
             }
+            testTask "keys evicted by maxmemory are deleted in the file too" { do! evictionsLogged () }
         ]

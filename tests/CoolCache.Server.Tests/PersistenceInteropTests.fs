@@ -625,7 +625,18 @@ let private shutdownSaves () : Task =
 
         let! (host: CoolCache.Server.ServerHost) =
             CoolCache.Server.ServerHost.StartAsync
-                [| "--port"; "0"; "--bind"; "127.0.0.1"; "--save"; "3600 1"; "--dir"; dir |]
+                [|
+                    "--port"
+                    "0"
+                    "--bind"
+                    "127.0.0.1"
+                    "--save"
+                    "3600 1"
+                    "--dir"
+                    dir
+                    "--loglevel"
+                    "nothing"
+                |]
 
         use! c = RawClient.ConnectAsync host.Port
         let! _ = c.Cmd("SET", "kept", "by-shutdown")

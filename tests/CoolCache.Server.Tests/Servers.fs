@@ -56,6 +56,8 @@ let startCoolCache () : Task<Target> =
                         ""
                         "--dir"
                         TestDirs.fresh ()
+                        "--loglevel"
+                        "nothing"
                     |]
 
             return
