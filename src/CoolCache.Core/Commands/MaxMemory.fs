@@ -98,11 +98,22 @@ let evictUpTo
 let evict (ctx: Ctx) (w: World) =
     evictUpTo (maxKeys w.Config.MaxMemoryEvictionTenacity) ctx.Events ctx.NowMs ctx.Seed w
 
-/// The key lookups of a command (db.c lookupKey): each key of its key spec that is stored gets a new
-/// access stamp, and under an LFU policy its counter decays and may grow; commands flagged NoTouch
-/// look without touching (LOOKUP_NOTOUCH). In place, no allocation.
+/// Whether maxmemory-policy ranks keys by access (an LRU or LFU policy): only then do lookups stamp keys.
+let inline private ranksByAccess (policy: string) =
+    policy.EndsWith("lru", System.StringComparison.Ordinal)
+    || policy.EndsWith("lfu", System.StringComparison.Ordinal)
+
+/// The key lookups of a command (db.c lookupKey): under an LRU or LFU maxmemory-policy, each key of its
+/// key spec that is stored gets a new access stamp, and under an LFU policy its counter decays and may
+/// grow; commands flagged NoTouch look without touching (LOOKUP_NOTOUCH). In place, no allocation.
+/// Under the other policies (noeviction, the default) lookups cost no second map lookup: keys keep the
+/// stamp of their creation, so OBJECT IDLETIME counts from there.
 let touchKeys (ctx: Ctx) (spec: CommandSpec) (s: Session) (argv: Bytes[]) (w: World) =
-    if spec.Flags &&& CommandFlags.NoTouch = CommandFlags.None && s.Db < w.Dbs.Length then
+    if
+        spec.Flags &&& CommandFlags.NoTouch = CommandFlags.None
+        && s.Db < w.Dbs.Length
+        && ranksByAccess w.Config.MaxMemoryPolicy
+    then
         let db = w.Dbs[s.Db]
 
         if not db.Access.IsEmpty then
