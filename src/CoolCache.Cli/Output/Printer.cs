@@ -5,10 +5,11 @@ namespace CoolCache.Cli.Output;
 /// <summary>
 /// Standard output and standard error as byte streams (replies are binary-safe), each write flushed at
 /// once as redis-cli does after every reply, so that output interleaves correctly with the terminal.
+/// File descriptors 1 and 2 are written directly (DescriptorStream).
 /// </summary>
 public sealed class Printer(Stream stdout, Stream stderr)
 {
-    public static Printer Console { get; } = new(System.Console.OpenStandardOutput(), System.Console.OpenStandardError());
+    public static Printer Console { get; } = new(new DescriptorStream(1), new DescriptorStream(2));
 
     public void Write(ReadOnlySpan<byte> bytes)
     {

@@ -9,7 +9,7 @@ namespace CoolCache.Cli.Shell;
 /// the line are redrawn after every key, a long line wraps over several rows, a grey hint follows the
 /// text. Keys: arrows, Home/End, Ctrl-A/E/B/F/P/N, Backspace, Delete, Ctrl-D (delete, or end of input on an
 /// empty line), Ctrl-C, Ctrl-U/K/W/T/L, Tab to cycle through completions (Esc restores the text, any other
-/// key takes the one shown), Enter. Up and Down walk the history, keeping edits to its lines meanwhile.
+/// key takes the one shown and is then handled), Enter. Up and Down walk the history, keeping edits to its lines meanwhile.
 /// </summary>
 public sealed class LineEditor(Printer printer, History history)
 {
@@ -74,7 +74,7 @@ public sealed class LineEditor(Printer printer, History history)
             switch (c)
             {
                 case Enter:
-                    _pos = _buffer.Count;
+                    MoveTo(_buffer.Count);
                     _showHints = false;
                     Refresh();
                     _showHints = true;
@@ -287,8 +287,9 @@ public sealed class LineEditor(Printer printer, History history)
                     if (i == completions.Count) Beep();
                     break;
                 case Esc:
+                    // As linenoise: the original text again, and the Esc goes on to start an escape sequence.
                     if (i < completions.Count) Refresh();
-                    return 0;
+                    return c;
                 default:
                     if (i < completions.Count)
                     {
@@ -301,7 +302,7 @@ public sealed class LineEditor(Printer printer, History history)
         }
     }
 
-    private static void Beep() => System.Console.Error.Write('\a');
+    private void Beep() => printer.Error("\a");
 
     /// <summary>linenoise's multi-line refresh: clear the rows used before, draw, put the cursor back.</summary>
     private void Refresh()
