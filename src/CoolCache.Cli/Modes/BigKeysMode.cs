@@ -72,7 +72,7 @@ public static class BigKeysMode
 
         var summary = new StringBuilder("\n-------- summary -------\n\n");
         summary.Append(Invariant($"Sampled {sampled} keys in the keyspace!\n"));
-        summary.Append(Invariant($"Total key length in bytes is {totalLength} (avg len {(totalLength > 0 ? (double)totalLength / sampled : 0):F2})\n\n"));
+        summary.Append(Invariant($"Total key length in bytes is {totalLength} (avg len {CFormat.Fixed(totalLength > 0 ? (double)totalLength / sampled : 0, 2)})\n\n"));
         var ordered = TypeOrder(lookups).Select(n => types[n]).ToList();
         foreach (var type in ordered.Where(t => t.BiggestKey is not null))
             summary.Append(Invariant($"Biggest {type.Name,6} found '{type.BiggestKey}' has {type.Biggest} {type.Unit}\n"));
@@ -81,7 +81,7 @@ public static class BigKeysMode
         {
             var share = sampled > 0 ? 100 * (double)type.Count / sampled : 0;
             var average = type.Count > 0 ? (double)type.TotalSize / type.Count : 0;
-            summary.Append(Invariant($"{type.Count} {type.Name}s with {type.TotalSize} {type.Unit} ({Percent(share)}% of keys, avg size {average:F2})\n"));
+            summary.Append(Invariant($"{type.Count} {type.Name}s with {type.TotalSize} {type.Unit} ({Percent(share)}% of keys, avg size {CFormat.Fixed(average, 2)})\n"));
         }
         printer.Write(summary.ToString());
         return 0;
@@ -99,7 +99,7 @@ public static class BigKeysMode
         _ => ["list", "hash", "string", "stream", "set", "zset"],
     };
 
-    private static string Percent(double value) => value.ToString("00.00", CultureInfo.InvariantCulture);
+    private static string Percent(double value) => CFormat.ZeroPadded(value, 5, 2);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -50,8 +50,8 @@ public static class LatencyMode
 
     private static string Line(OutputMode output, long min, long max, double average, long count) => output switch
     {
-        OutputMode.Standard => string.Create(CultureInfo.InvariantCulture, $"min: {min}, max: {max}, avg: {average:F2} ({count} samples)"),
-        OutputMode.Csv => string.Create(CultureInfo.InvariantCulture, $"{min},{max},{average:F2},{count}\n"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{min} {max} {average:F2} {count}\n"),
+        OutputMode.Standard => string.Create(CultureInfo.InvariantCulture, $"min: {min}, max: {max}, avg: {CFormat.Fixed(average, 2)} ({count} samples)"),
+        OutputMode.Csv => string.Create(CultureInfo.InvariantCulture, $"{min},{max},{CFormat.Fixed(average, 2)},{count}\n"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{min} {max} {CFormat.Fixed(average, 2)} {count}\n"),
     };
 }

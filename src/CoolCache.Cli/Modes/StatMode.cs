@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CoolCache.Cli.Output;
 using CoolCache.Cli.Protocol;
 using CoolCache.Cli.Session;
 
@@ -84,11 +85,11 @@ public static class StatMode
         return abs switch
         {
             < 1024 => Invariant($"{sign}{abs}B"),
-            < 1024 * 1024 => Invariant($"{sign}{d / 1024:F2}K"),
-            < 1024L * 1024 * 1024 => Invariant($"{sign}{d / (1024 * 1024):F2}M"),
-            < 1024L * 1024 * 1024 * 1024 => Invariant($"{sign}{d / (1024L * 1024 * 1024):F2}G"),
-            < 1024L * 1024 * 1024 * 1024 * 1024 => Invariant($"{sign}{d / (1024L * 1024 * 1024 * 1024):F2}T"),
-            < 1024L * 1024 * 1024 * 1024 * 1024 * 1024 => Invariant($"{sign}{d / (1024L * 1024 * 1024 * 1024 * 1024):F2}P"),
+            < 1024 * 1024 => Invariant($"{sign}{CFormat.Fixed(d / 1024, 2)}K"),
+            < 1024L * 1024 * 1024 => Invariant($"{sign}{CFormat.Fixed(d / (1024 * 1024), 2)}M"),
+            < 1024L * 1024 * 1024 * 1024 => Invariant($"{sign}{CFormat.Fixed(d / (1024L * 1024 * 1024), 2)}G"),
+            < 1024L * 1024 * 1024 * 1024 * 1024 => Invariant($"{sign}{CFormat.Fixed(d / (1024L * 1024 * 1024 * 1024), 2)}T"),
+            < 1024L * 1024 * 1024 * 1024 * 1024 * 1024 => Invariant($"{sign}{CFormat.Fixed(d / (1024L * 1024 * 1024 * 1024 * 1024), 2)}P"),
             _ => Invariant($"{sign}{abs}B"),
         };
     }

@@ -78,7 +78,7 @@ public sealed class Repl(CliSession session, bool terminal, Func<string, string?
             var clock = Stopwatch.StartNew();
             session.Issue(argv[skip..], repeat);
             if (clock.ElapsedMilliseconds >= 500 && session.Options.Output == OutputMode.Standard)
-                _printer.Write(string.Create(CultureInfo.InvariantCulture, $"({clock.ElapsedMilliseconds / 1000.0:F2}s)\n"));
+                _printer.Write($"({CFormat.Fixed(clock.ElapsedMilliseconds / 1000.0, 2)}s)\n");
         }
     }
 
