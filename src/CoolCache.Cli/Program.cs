@@ -59,7 +59,9 @@ try
     }
     if (options.Command[0].Equals("help", StringComparison.OrdinalIgnoreCase) || options.Command[0] == "?")
     {
-        new CommandHelp([]).Print(printer, options.Command.Skip(1).ToList());
+        var docs = session.Call("COMMAND", "DOCS");
+        var help = docs.IsAggregate ? CommandHelp.FromDocs(docs) : new CommandHelp([]);
+        help.Print(printer, options.Command.Skip(1).ToList());
         return 0;
     }
     return session.Issue(argv, options.Repeat) ? 0 : 1;

@@ -150,6 +150,29 @@ let tests =
                             Expect.equal (read (snd outputs[1])) (read (snd outputs[0])) (String.concat " " args)
                     })
 
+            testCaseTask "COOLCACHE_HOST and COOLCACHE_PORT are the defaults; -h and -p win over them"
+            <| fun () ->
+                withCoolCache (fun host ->
+                    task {
+                        let cli = coolcacheCli.Force()
+                        let port = string host.Port
+                        let env = [ "COOLCACHE_HOST", "localhost"; "COOLCACHE_PORT", port ]
+                        let! fromEnv = runWith cli [ "PING" ] env [||]
+                        Expect.equal (fromEnv.Text, fromEnv.ExitCode) ("PONG\n", 0) "from the environment"
+
+                        let! overridden =
+                            runWith cli [ "-h"; "127.0.0.1"; "-p"; port; "PING" ] [ "COOLCACHE_PORT", "1" ] [||]
+
+                        Expect.equal overridden.Text "PONG\n" "options first"
+                        let! wrong = runWith cli [ "PING" ] [ "COOLCACHE_PORT", "1" ] [||]
+                        Expect.equal wrong.ExitCode 1 "nothing listens on port 1"
+
+                        Expect.stringStarts
+                            wrong.ErrorText
+                            "Could not connect to Redis at 127.0.0.1:1: "
+                            "the address tried"
+                    })
+
             testCaseTask "--latency prints min, max, average and samples after -i seconds"
             <| fun () ->
                 withCoolCache (fun host ->

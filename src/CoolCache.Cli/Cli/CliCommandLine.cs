@@ -51,8 +51,7 @@ public static class CliCommandLine
             Root.Arguments.Add(Command);
         }
 
-        public Option? Find(string token) =>
-            token == "--help" ? Root.Options[0] : Root.Options.FirstOrDefault(o => o.Name == token || o.Aliases.Contains(token));
+        public Option? Find(string token) => Root.Options.FirstOrDefault(o => o.Name == token || o.Aliases.Contains(token));
     }
 
     /// <summary>What the program should do with its arguments.</summary>
@@ -75,6 +74,7 @@ public static class CliCommandLine
         var output = stdoutIsTerminal ? OutputMode.Standard : OutputMode.Raw;
         while (end < args.Length && args[end].StartsWith('-'))
         {
+            if (args[end] == "--help") return Outcome.Help;
             var option = definition.Find(args[end]);
             if (option is null)
             {
@@ -98,7 +98,6 @@ public static class CliCommandLine
             end += takesValue ? 2 : 1;
         }
         var parsed = definition.Root.Parse([.. args[..end], "--", .. args[end..]]);
-        if (args.Take(end).Contains("--help")) return Outcome.Help;
         if (parsed.Errors.Count > 0)
         {
             message = string.Join(Environment.NewLine, parsed.Errors.Select(e => e.Message));
