@@ -26,6 +26,7 @@ public sealed class Repl(CliSession session, bool terminal, Func<string, string?
         session.Interactive = true;
         var historyFile = terminal ? History.DefaultPath(environment) : null;
         if (historyFile is not null) _history.Load(historyFile);
+        Help();
         var editor = new LineEditor(_printer, _history)
         {
             Complete = line => Help()?.Complete(line) ?? [],
@@ -82,14 +83,17 @@ public sealed class Repl(CliSession session, bool terminal, Func<string, string?
         }
     }
 
-    /// <summary>The help entries from COMMAND DOCS, asked for once the server is reachable.</summary>
+    /// <summary>
+    /// The help entries from COMMAND DOCS: asked for once, at the start or, if the server was not there
+    /// then, once it is (never inside MULTI, where the command would be queued).
+    /// </summary>
     private CommandHelp? Help()
     {
-        if (_help is not null || !terminal || session.Connection is null) return _help;
+        if (_help is not null || !terminal || session.Connection is null || session.InMulti) return _help;
         try
         {
             var docs = session.Call("COMMAND", "DOCS");
-            if (docs.Type != ReplyType.Error) _help = CommandHelp.FromDocs(docs);
+            _help = docs.IsAggregate ? CommandHelp.FromDocs(docs) : new CommandHelp([]);
         }
         catch (ConnectionException)
         {
