@@ -160,10 +160,57 @@ let private runSession (exe: string) (port: int) =
         return screen, File.ReadAllText file, code
     }
 
+/// Keystrokes against a server whose COMMAND DOCS has arguments (redis-server 7.0's, for GET, SET, ZADD,
+/// CONFIG, CLIENT, LPOS and ZRANGE, recorded in fixtures/command-docs.resp): hints as arguments are typed,
+/// HELP for a command and a group, Tab through subcommands.
+let private docsSession =
+    [
+        "set k v \x15zadd k \x15lpos k e RANK 1 \x15zrange k 0 \x15help set\r"
+        "help @sorted-set\r"
+        "help config get\r"
+        "config g\t\r"
+        "client\t\t\t\x1b\x15get\r"
+        "HELP\r"
+    ]
+
+/// A session on a pseudo-terminal: the keystrokes, each line once the prompt is back; then Ctrl-D.
+let private transcript (exe: string) (port: int) (lines: string list) =
+    task {
+        let _, env = historyEnv ()
+        use terminal = new Terminal(exe, [ "-p"; string port ], env)
+        do! terminal.WaitForPrompt()
+
+        for keys in lines do
+            do! terminal.Line keys
+
+        terminal.Type "\x04"
+        let! code = terminal.Exit()
+        return terminal.Screen.Replace("coolcache-cli " + CoolCache.Cli.Cli.CliCommandLine.Version, "VERSION"), code
+    }
+
 let tests =
     testList
         "Shell"
         [
+            testCaseTask "hints, HELP and completion from COMMAND DOCS arguments: what redis-cli shows"
+            <| fun () ->
+                task {
+                    let redisCli = requireRedisCli ()
+
+                    let docs =
+                        File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "fixtures", "command-docs.resp"))
+
+                    use server = new ScriptedServer(dict [ "COMMAND DOCS", docs ])
+                    let! expected, expectedCode = transcript redisCli server.Port docsSession
+                    let! actual, actualCode = transcript (coolcacheCli.Force()) server.Port docsSession
+                    // Only the generic HELP text (the last command) may differ: redis-cli names itself there.
+                    let cut (s: string) = s.Substring(0, s.LastIndexOf "> HELP")
+
+                    Expect.equal (cut actual) (cut expected) "screen up to the generic HELP"
+                    Expect.stringContains actual "To get help about commands type:" "generic HELP"
+                    Expect.equal actualCode expectedCode "exit code"
+                }
+
             testCaseTask "the screen shows what redis-cli shows, keystroke for keystroke; the same history is kept"
             <| fun () ->
                 withCoolCache (fun host ->

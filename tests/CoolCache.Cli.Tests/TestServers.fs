@@ -67,8 +67,9 @@ let sendAll (port: int) (commands: string list list) : unit =
         connection.Send(argv |> List.map Encoding.UTF8.GetBytes |> List.toArray)
         connection.Read() |> ignore
 
-/// A server that reads RESP commands and answers each by its (upper-cased) name from a table; HELLO gets
-/// a one-field map, ECHO its argument, COMMAND an empty array, anything else "-ERR unknown".
+/// A server that reads RESP commands and answers each from a table, by name and subcommand ("COMMAND DOCS")
+/// or by name (upper-cased); otherwise HELLO gets a one-field map, ECHO its argument, COMMAND an empty
+/// array, anything else "-ERR unknown".
 type ScriptedServer(replies: IDictionary<string, byte[]>) =
     let listener = new TcpListener(IPAddress.Loopback, 0)
     let stop = new CancellationTokenSource()
@@ -113,15 +114,25 @@ type ScriptedServer(replies: IDictionary<string, byte[]>) =
 
                     let name = Encoding.Latin1.GetString(args.Head).ToUpperInvariant()
 
+                    let withSubcommand =
+                        match args with
+                        | _ :: sub :: _ -> name + " " + Encoding.Latin1.GetString(sub).ToUpperInvariant()
+                        | _ -> name
+
                     let reply =
-                        match name with
-                        | "HELLO" -> "%1\r\n+proto\r\n:3\r\n"B
-                        | "ECHO" -> Array.concat [ Encoding.ASCII.GetBytes $"${args[1].Length}\r\n"; args[1]; "\r\n"B ]
-                        | "COMMAND" -> "*0\r\n"B
+                        match replies.TryGetValue withSubcommand with
+                        | true, bytes -> bytes
                         | _ ->
-                            match replies.TryGetValue name with
-                            | true, bytes -> bytes
-                            | _ -> "-ERR unknown\r\n"B
+
+                            match name with
+                            | "HELLO" -> "%1\r\n+proto\r\n:3\r\n"B
+                            | "ECHO" ->
+                                Array.concat [ Encoding.ASCII.GetBytes $"${args[1].Length}\r\n"; args[1]; "\r\n"B ]
+                            | "COMMAND" -> "*0\r\n"B
+                            | _ ->
+                                match replies.TryGetValue name with
+                                | true, bytes -> bytes
+                                | _ -> "-ERR unknown\r\n"B
 
                     stream.Write(reply, 0, reply.Length)
                 | Some _ -> ()
