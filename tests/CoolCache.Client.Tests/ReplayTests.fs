@@ -1,0 +1,5 @@
+module CoolCache.Client.Tests.ReplayTests
+
+open Expecto
+
+let tests = testList "replay.fsx" []
