@@ -19,12 +19,13 @@ passed=0; failed=0; skipped=0; status=0
 echo "== format"
 if dotnet fantomas --check $(git ls-files '*.fs' '*.fsx' 2>/dev/null || find src tests -name '*.fs') >/dev/null \
    && dotnet format src/CoolCache.Server/CoolCache.Server.csproj --verify-no-changes >/dev/null 2>&1 \
-   && dotnet format src/CoolCache.Cli/CoolCache.Cli.csproj --verify-no-changes >/dev/null 2>&1; then
+   && dotnet format src/CoolCache.Cli/CoolCache.Cli.csproj --verify-no-changes >/dev/null 2>&1 \
+   && dotnet format src/CoolCache.Client/CoolCache.Client.csproj --verify-no-changes >/dev/null 2>&1; then
   echo "format: ok"; passed=$((passed + 1))
 else
   echo "format: files need formatting (dotnet fantomas <files>; dotnet format)"; failed=$((failed + 1)); status=1
 fi
-for project in tests/CoolCache.Core.Tests tests/CoolCache.Server.Tests tests/CoolCache.Cli.Tests; do
+for project in tests/CoolCache.Core.Tests tests/CoolCache.Server.Tests tests/CoolCache.Cli.Tests tests/CoolCache.Client.Tests; do
   name=$(basename "$project")
   log=$(mktemp)
   echo "== $name"
