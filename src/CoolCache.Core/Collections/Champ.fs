@@ -782,6 +782,22 @@ module internal Champ =
 
             Node(dataMap, nodeMap, (if ei = 0 then empty () else entries), (if ci = 0 then empty () else children))
 
+    /// The same trie with every value mapped (same keys, same shape: no hashing, no sorting). O(n).
+    let rec mapValues (f: 'K -> 'V -> 'W) (node: Node<'K, 'V>) : Node<'K, 'W> =
+        let entries =
+            if node.Entries.Length = 0 then
+                empty ()
+            else
+                node.Entries |> Array.map (fun (struct (k, v)) -> struct (k, f k v))
+
+        let children =
+            if node.Children.Length = 0 then
+                empty ()
+            else
+                node.Children |> Array.map (mapValues f)
+
+        Node(node.DataMap, node.NodeMap, entries, children)
+
     let inline mix64 (x: uint64) =
         let x = (x ^^^ (x >>> 30)) * 0xbf58476d1ce4e5b9UL
         let x = (x ^^^ (x >>> 27)) * 0x94d049bb133111ebUL

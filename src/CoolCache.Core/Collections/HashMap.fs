@@ -173,6 +173,11 @@ module HashMap =
     let fold (folder: 'S -> 'K -> 'V -> 'S) (state: 'S) (m: HashMap<'K, 'V>) : 'S =
         Champ.fold (OptimizedClosures.FSharpFunc<_, _, _, _>.Adapt folder) state m.Root 0
 
+    /// A map with the same keys and every value mapped: the trie is copied node for node (no hashing,
+    /// no sorting), a persistent map. O(n).
+    let mapValues (f: 'K -> 'V -> 'W) (m: HashMap<'K, 'V>) : HashMap<'K, 'W> =
+        HashMap(m.Comparer, Champ.mapValues f m.Root, m.Count)
+
     /// Builds a map in bulk from an array of entries (later duplicates win, as with repeated add): sorts by
     /// position and builds the canonical trie bottom-up, without path copying (loading an RDB file). O(n log n).
     let ofArray (comparer: IEqualityComparer<'K>) (items: struct ('K * 'V)[]) : HashMap<'K, 'V> =

@@ -340,31 +340,25 @@ module Db =
     /// Rebuild the access entries (every key accessed at now), the collection estimates and the bytes
     /// used from the keys and deadlines alone (after an RDB load filled the maps directly). O(n).
     let account (now: int64) (db: Db) : Db =
-        let owner = db.Owner
         let stamp = Access.created now
+        let collections = ResizeArray<struct (Bytes * Memory.CollectionSize)>()
+        let mutable used = 0L
 
-        let struct (access, sizes, used) =
-            db.Keys
-            |> HashMap.fold
-                (fun
-                    (struct (access: HashMap<Bytes, int64>, sizes: HashMap<Bytes, Memory.CollectionSize>, used))
-                    key
-                    value ->
-                    let access = access.AddOwned(owner, key, stamp)
+        // one pass over the keys for the sizes; the access map is the key map's shape with one stamp
+        for struct (key, value) in db.Keys.ToSeq() do
+            let bytes =
+                if Memory.isString value then
+                    Memory.valueBytes value
+                else
+                    let size = Memory.collectionSize ValueNone value
+                    collections.Add(struct (key, size))
+                    size.Bytes
 
-                    let struct (sizes, bytes) =
-                        if Memory.isString value then
-                            struct (sizes, Memory.valueBytes value)
-                        else
-                            let size = Memory.collectionSize ValueNone value
-                            struct (sizes.AddOwned(owner, key, size), size.Bytes)
-
-                    struct (access, sizes, used + Memory.keyBytes key + bytes))
-                (struct (empty.Access, empty.Sizes, 0L))
+            used <- used + Memory.keyBytes key + bytes
 
         { db with
-            Access = access
-            Sizes = sizes
+            Access = HashMap.mapValues (fun _ _ -> stamp) db.Keys
+            Sizes = HashMap.ofArray BytesComparer.Instance (collections.ToArray())
             Used = used + int64 db.Expires.Count * Memory.DeadlineBytes
         }
 
