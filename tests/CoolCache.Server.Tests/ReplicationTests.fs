@@ -404,6 +404,29 @@ let private primaryRestart () : Task =
             replicaHost.DisposeAsync().AsTask().Wait()
     }
 
+let private withMasterAuth () : Task =
+    task {
+        let! top = startOurs [ "--requirepass"; "s3cret" ]
+
+        try
+            use! primary = RawClient.ConnectAsync top.Port
+            let! _ = primary.Cmd("AUTH", "s3cret")
+            let! _ = primary.Cmd("SET", "guarded", "1")
+
+            let! replicaHost =
+                startOurs [ "--replicaof"; "127.0.0.1"; string top.Port; "--masterauth"; "s3cret" ]
+
+            try
+                use! replica = RawClient.ConnectAsync replicaHost.Port
+                do! linkUp replica
+                let! v = replica.Cmd("GET", "guarded")
+                Expect.equal (parseReply v) (Bulk(latin1 "1")) "the replica authenticated and synced"
+            finally
+                replicaHost.DisposeAsync().AsTask().Wait()
+        finally
+            top.DisposeAsync().AsTask().Wait()
+    }
+
 let private minReplicas () : Task =
     task {
         let! top =
@@ -485,6 +508,7 @@ let tests =
                 RedisProcess.requireRedisServer ()
                 do! waitCounts ()
             }
+            testTask "masterauth lets a replica sync with a primary that requires a password" { do! withMasterAuth () }
             testTask "min-replicas-to-write refuses writes until enough replicas acknowledge" { do! minReplicas () }
             testTask "a link cut during the full sync syncs again and ends equal" { do! cutDuringFullSync () }
             testTask "a replica restarted without persistence syncs again and ends equal" { do! replicaRestart () }
