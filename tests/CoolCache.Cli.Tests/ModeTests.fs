@@ -215,6 +215,10 @@ let tests =
                         Expect.isGreaterThanOrEqual lines.Length 4 "lines"
                         Expect.stringStarts lines[0] "------- data ------ --------------------- load" "header"
                         Expect.isMatch lines[2] @"^2\s+\d+\.\d\d[BKMG]\s+1\s+0\s+\d+ \(\+0\)\s+\d+\s*$" "first figures"
-                        Expect.isMatch lines[3] @"^2\s+\d+\.\d\d[BKMG]\s+1\s+0\s+\d+ \(\+1\)\s+\d+\s*$" "second figures"
+
+                        Expect.isMatch
+                            lines[3]
+                            @"^2\s+\d+\.\d\d[BKMG]\s+1\s+0\s+\d+ \(\+1\)\s+\d+\s*$"
+                            "second figures"
                     })
         ]
