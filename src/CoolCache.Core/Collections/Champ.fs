@@ -155,54 +155,10 @@ module internal Champ =
 
         result
 
-    /// Where key's entry is: its index in the array handed back in `entries`, or -1 when absent. The
-    /// slot belongs to whatever node holds it, owned or not (see HashMap.UpdateInPlace).
-    let tryFindSlot (cmp: IEqualityComparer<'K>) (root: Node<'K, 'V>) (key: 'K) (entries: byref<struct ('K * 'V)[]>) =
-        let pos = position (cmp.GetHashCode key)
-        let mutable node = root
-        let mutable shift = 0
-        let mutable result = -1
-        let mutable searching = true
-
-        while searching do
-            if shift > 30 then
-                let es = node.Entries
-                let mutable i = 0
-
-                while i < es.Length do
-                    let struct (k, _) = es[i]
-
-                    if cmp.Equals(k, key) then
-                        entries <- es
-                        result <- i
-                        i <- es.Length
-                    else
-                        i <- i + 1
-
-                searching <- false
-            else
-                let bit = slotBit pos shift
-
-                if node.DataMap &&& bit <> 0u then
-                    let i = index node.DataMap bit
-                    let struct (k, _) = node.Entries[i]
-
-                    if cmp.Equals(k, key) then
-                        entries <- node.Entries
-                        result <- i
-
-                    searching <- false
-                elif node.NodeMap &&& bit <> 0u then
-                    node <- node.Children[index node.NodeMap bit]
-                    shift <- shift + 5
-                else
-                    searching <- false
-
-        result
-
-    /// tryFindSlot along owned nodes only: the slot's index (the array in `entries`, which owner may
-    /// edit in place), -1 when the key is absent, -2 when a node on the way is not owned.
-    let tryFindOwnedSlot
+    /// Where key's entry is: its index in the array handed back in `entries`; -1 when absent. With
+    /// `owned`, only along nodes stamped with owner: -2 when a node on the way is not.
+    let inline private findSlot
+        (owned: bool)
         (owner: obj)
         (cmp: IEqualityComparer<'K>)
         (root: Node<'K, 'V>)
@@ -212,10 +168,11 @@ module internal Champ =
         let pos = position (cmp.GetHashCode key)
         let mutable node = root
         let mutable shift = 0
-        let mutable result = -2
+        let mutable result = if owned then -2 else -1
         let mutable searching = true
 
-        while searching && not (isNull owner) && obj.ReferenceEquals(node.Owner, owner) do
+        while searching
+              && (not owned || (not (isNull owner) && obj.ReferenceEquals(node.Owner, owner))) do
             if shift > 30 then
                 let es = node.Entries
                 let mutable i = 0
@@ -254,6 +211,22 @@ module internal Champ =
                     searching <- false
 
         result
+
+    /// Where key's entry is: its index in the array handed back in `entries`, or -1 when absent. The
+    /// slot belongs to whatever node holds it, owned or not (see HashMap.TryFindSlot).
+    let tryFindSlot (cmp: IEqualityComparer<'K>) (root: Node<'K, 'V>) (key: 'K) (entries: byref<struct ('K * 'V)[]>) =
+        findSlot false null cmp root key &entries
+
+    /// tryFindSlot along owned nodes only: the slot's index (the array in `entries`, which owner may
+    /// edit in place), -1 when the key is absent, -2 when a node on the way is not owned.
+    let tryFindOwnedSlot
+        (owner: obj)
+        (cmp: IEqualityComparer<'K>)
+        (root: Node<'K, 'V>)
+        (key: 'K)
+        (entries: byref<struct ('K * 'V)[]>)
+        =
+        findSlot true owner cmp root key &entries
 
     /// The smallest subtree holding two entries with distinct keys, at `shift`, its nodes stamped with `owner`.
     let rec merge
