@@ -384,7 +384,8 @@ public sealed class AppendOnlyFile : IDisposable
             WaitingForRewrite = true;
             _written = _synced = 0;
         }
-        StartRewriteWhileWaiting(frozen, nowMs);
+        // while WaitingForRewrite, the new incremental file is not yet in the manifest on disk
+        StartRewrite(frozen, nowMs);
     }
 
     private AofManifest ReadManifestFromDisk()
@@ -392,9 +393,6 @@ public sealed class AppendOnlyFile : IDisposable
         var path = AofManifest.PathOf(_dir, _fileName);
         return File.Exists(path) ? AofManifest.Parse(File.ReadAllText(path)) : new AofManifest();
     }
-
-    /// <summary>A rewrite when turned on at run time (or retrying one that failed): the new incremental file is not yet in the manifest on disk.</summary>
-    public bool StartRewriteWhileWaiting(World frozen, long nowMs) => StartRewrite(frozen, nowMs);
 
     /// <summary>CONFIG SET appendonly no: stop appending; what was written stays, synced.</summary>
     public void Disable()
