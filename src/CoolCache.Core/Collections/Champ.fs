@@ -416,10 +416,10 @@ module internal Champ =
 
         result
 
-    /// tryReplaceOwned that keeps the stored key and hands back what it held: 1 when the key was there on
-    /// an owned path (its entry now holds value; `storedKey` is the key object kept, `old` the previous
-    /// value), 0 when the key is absent (nothing changed), -1 when a node on the path is not owned before
-    /// that is known (nothing changed).
+    /// tryReplaceOwned that hands back what the entry held: 1 when the key was there on an owned path (its
+    /// entry now holds value, and the stored key object when keepKey, else `key`; `storedKey` is the key
+    /// object it held, `old` the previous value), 0 when the key is absent (nothing changed), -1 when a
+    /// node on the path is not owned before that is known (nothing changed).
     let tryExchangeOwned
         (owner: obj)
         (cmp: IEqualityComparer<'K>)
@@ -427,6 +427,7 @@ module internal Champ =
         (key: 'K)
         (value: 'V)
         pos
+        (keepKey: bool)
         (storedKey: byref<'K>)
         (old: byref<'V>)
         =
@@ -443,7 +444,7 @@ module internal Champ =
                     let struct (k, v) = node.Entries[found]
                     storedKey <- k
                     old <- v
-                    node.Entries[found] <- struct (k, value)
+                    node.Entries[found] <- struct ((if keepKey then k else key), value)
                     result <- 1
                 else
                     result <- 0
@@ -459,7 +460,7 @@ module internal Champ =
                     if cmp.Equals(k, key) then
                         storedKey <- k
                         old <- v
-                        node.Entries[i] <- struct (k, value)
+                        node.Entries[i] <- struct ((if keepKey then k else key), value)
                         result <- 1
                     else
                         result <- 0

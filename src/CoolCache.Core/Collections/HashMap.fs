@@ -80,7 +80,18 @@ type HashMap<'K, 'V> internal (comparer: IEqualityComparer<'K>, root: Node<'K, '
             -1
         else
             let pos = Champ.position (comparer.GetHashCode key)
-            Champ.tryExchangeOwned owner comparer root key value pos &storedKey &old
+            Champ.tryExchangeOwned owner comparer root key value pos true &storedKey &old
+
+    /// TryExchangeOwned that stores the key object given in place of the stored one (as AddOwned does),
+    /// so a fresh key sits next to the fresh value it was read with; only where no other map holds the
+    /// stored key object, or the key's bytes stay alive twice. Same results. O(log32 n), no allocation.
+    member _.TryReplaceOwned(owner: obj, key: 'K, value: 'V, old: byref<'V>) : int =
+        if isNull owner then
+            -1
+        else
+            let mutable storedKey = Unchecked.defaultof<'K>
+            let pos = Champ.position (comparer.GetHashCode key)
+            Champ.tryExchangeOwned owner comparer root key value pos false &storedKey &old
 
     /// Where key's entry is, for an in-place edit of its value that every map sharing the node sees:
     /// the index in the array handed back in `entries` (-1 when absent). Only for values nobody treats

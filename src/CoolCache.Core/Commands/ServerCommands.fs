@@ -317,7 +317,7 @@ let configGet: Handler =
 
 // CONFIG SET parameter value [parameter value ...]
 let configSet: Handler =
-    fun _ s argv w ->
+    fun ctx s argv w ->
         if argv.Length % 2 = 1 then
             Outcome.error (RedisError.WrongArity "config|set") s w
         else
@@ -339,7 +339,7 @@ let configSet: Handler =
 
             match apply 2 [] w.Config with
             | Ok c ->
-                { Outcome.ok s { w with Config = c } with
+                { Outcome.ok s (World.withConfig ctx.NowMs c w) with
                     Effects = [ Effect.ConfigChanged ]
                 }
             | Error e -> Outcome.error e s w

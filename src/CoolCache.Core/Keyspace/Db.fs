@@ -20,8 +20,13 @@ type Db =
         /// Replaying an append-only file (Redis's server.loading): nothing counts as expired, so commands
         /// replay as they ran; the keys past their deadline go after loading, as usual.
         Loading: bool
-        /// Per key, its last access and LFU counter (Access.fs). Lookups update an entry in place
-        /// whoever shares the node (Db.touch): access stamps are not data, a snapshot may see later ones.
+        /// Whether keys carry access stamps (Access below): only under an LRU or LFU maxmemory-policy
+        /// (World.stampsAccess), the policies that rank keys by them. Otherwise a write touches no
+        /// second map and OBJECT IDLETIME answers 0. Db.withStamps switches.
+        Stamped: bool
+        /// Per key, its last access and LFU counter (Access.fs), when Stamped (empty otherwise). Lookups
+        /// update an entry in place whoever shares the node (Db.touch): access stamps are not data, a
+        /// snapshot may see later ones.
         Access: HashMap<Bytes, int64>
         /// Per key holding a collection, its value's estimate when last written (strings are sized
         /// from their bytes); Used subtracts it when the key changes or goes.
@@ -49,16 +54,24 @@ module Db =
             Index = ExpiryIndex.empty
             Owner = null
             Loading = false
+            Stamped = false
             Access = HashMap.empty BytesComparer.Instance
             Sizes = HashMap.empty BytesComparer.Instance
             Used = 0L
         }
 
-    /// A new live database whose writes edit in place what it owns.
-    let create () = { empty with Owner = obj () }
+    /// A new live database whose writes edit in place what it owns; stamped: its keys carry access stamps.
+    let create (stamped: bool) =
+        { empty with
+            Owner = obj ()
+            Stamped = stamped
+        }
 
-    /// A new live empty database in place of db (FLUSHDB): loading if db was.
-    let cleared (db: Db) = { create () with Loading = db.Loading }
+    /// A new live empty database in place of db (FLUSHDB): loading and stamped if db was.
+    let cleared (db: Db) =
+        { create db.Stamped with
+            Loading = db.Loading
+        }
 
     /// The same contents under a fresh owner: the Db passed in (and everything sharing its nodes)
     /// is never edited in place again. O(1).
@@ -106,9 +119,14 @@ module Db =
         match db.Keys.TryFind key with
         | ValueNone -> db
         | ValueSome old ->
-            let used = db.Used - Memory.keyBytes key - accounted key old db.Sizes
+            let used = db.Used - Memory.keyBytes db.Stamped key - accounted key old db.Sizes
             let keys = db.Keys.RemoveOwned(db.Owner, key)
-            let access = db.Access.RemoveOwned(db.Owner, key)
+
+            let access =
+                if db.Stamped then
+                    db.Access.RemoveOwned(db.Owner, key)
+                else
+                    db.Access
 
             let sizes =
                 if Memory.isString old then
@@ -163,10 +181,13 @@ module Db =
             | ValueNone -> db
 
     /// Store value at key in the maps passed by reference: the key map (one walk when the path is
-    /// owned), the access entry of a new key (or of one stored past its deadline: Redis deletes that one
-    /// on lookup and adds a new key), the estimate of a collection, and the bytes used.
+    /// owned), when stamped the access entry of a new key (or of one stored past its deadline: Redis
+    /// deletes that one on lookup and adds a new key), the estimate of a collection, and the bytes used.
+    /// replaceKey: the key object given replaces the stored one (HashMap.TryReplaceOwned).
     let private write
         (owner: obj)
+        (stamped: bool)
+        (replaceKey: bool)
         (now: int64)
         (key: Bytes)
         (value: Value)
@@ -178,7 +199,12 @@ module Db =
         =
         let mutable storedKey = null
         let mutable old = Unchecked.defaultof<Value>
-        let exchanged = keys.TryExchangeOwned(owner, key, value, &storedKey, &old)
+
+        let exchanged =
+            if replaceKey then
+                keys.TryReplaceOwned(owner, key, value, &old)
+            else
+                keys.TryExchangeOwned(owner, key, value, &storedKey, &old)
 
         let existed =
             if exchanged = 1 then
@@ -234,13 +260,15 @@ module Db =
         if existed then
             used <- used + bytes - oldBytes
 
-            if not expires.IsEmpty then
+            if stamped && not expires.IsEmpty then
                 match expires.TryFind key with
                 | ValueSome at when at <= now -> access <- access.AddOwned(owner, key, Access.created now)
                 | _ -> ()
         else
-            used <- used + bytes + Memory.keyBytes key
-            access <- access.AddOwned(owner, key, Access.created now)
+            used <- used + bytes + Memory.keyBytes stamped key
+
+            if stamped then
+                access <- access.AddOwned(owner, key, Access.created now)
 
     /// Write string values with no deadline for argv[first], argv[first+1], argv[first+2]... (MSET):
     /// one Db for the lot instead of one per key.
@@ -253,7 +281,19 @@ module Db =
         let mutable i = first
 
         while i + 1 < argv.Length do
-            write db.Owner now argv[i] (Value.String argv[i + 1]) db.Expires &keys &access &sizes &used
+            // a deadline is cleared below, so only the access map may hold the stored key object
+            write
+                db.Owner
+                db.Stamped
+                (not db.Stamped)
+                now
+                argv[i]
+                (Value.String argv[i + 1])
+                db.Expires
+                &keys
+                &access
+                &sizes
+                &used
 
             if not db.Expires.IsEmpty && db.Expires.ContainsKey argv[i] then
                 db <-
@@ -288,7 +328,17 @@ module Db =
         let mutable access = db.Access
         let mutable sizes = db.Sizes
         let mutable used = db.Used
-        write db.Owner now key value db.Expires &keys &access &sizes &used
+
+        // The fresh key object goes in beside the fresh value (a read finds both in nearby memory) unless
+        // another map keeps the stored one: the access map, a collection's estimate, a deadline kept.
+        let replaceKey =
+            not db.Stamped
+            && Memory.isString value
+            && (match ttl with
+                | Ttl.Keep -> db.Expires.IsEmpty || not (db.Expires.ContainsKey key)
+                | _ -> true)
+
+        write db.Owner db.Stamped replaceKey now key value db.Expires &keys &access &sizes &used
 
         let db =
             { db with
@@ -337,8 +387,8 @@ module Db =
             let struct (k, a) = entries[i]
             entries[i] <- struct (k, Access.touched true factor decayTime seed now a)
 
-    /// Rebuild the access entries (every key accessed at now), the collection estimates and the bytes
-    /// used from the keys and deadlines alone (after an RDB load filled the maps directly). O(n).
+    /// Rebuild the access entries when stamped (every key accessed at now), the collection estimates and
+    /// the bytes used from the keys and deadlines alone (after an RDB load filled the maps directly). O(n).
     let account (now: int64) (db: Db) : Db =
         let stamp = Access.created now
         let collections = ResizeArray<struct (Bytes * Memory.CollectionSize)>()
@@ -354,13 +404,37 @@ module Db =
                     collections.Add(struct (key, size))
                     size.Bytes
 
-            used <- used + Memory.keyBytes key + bytes
+            used <- used + Memory.keyBytes db.Stamped key + bytes
 
         { db with
-            Access = HashMap.mapValues (fun _ _ -> stamp) db.Keys
+            Access =
+                if db.Stamped then
+                    HashMap.mapValues (fun _ _ -> stamp) db.Keys
+                else
+                    empty.Access
             Sizes = HashMap.ofArray BytesComparer.Instance (collections.ToArray())
             Used = used + int64 db.Expires.Count * Memory.DeadlineBytes
         }
+
+    /// Keys carry access stamps (every key accessed at now) or no longer do: the access map is built or
+    /// dropped, its entries counted in Used or no longer. The same Db when nothing changes. O(n) to start.
+    let withStamps (now: int64) (stamped: bool) (db: Db) : Db =
+        if db.Stamped = stamped then
+            db
+        elif stamped then
+            let stamp = Access.created now
+
+            { db with
+                Stamped = true
+                Access = HashMap.mapValues (fun _ _ -> stamp) db.Keys
+                Used = db.Used + int64 db.Keys.Count * Memory.Entry
+            }
+        else
+            { db with
+                Stamped = false
+                Access = empty.Access
+                Used = db.Used - int64 db.Keys.Count * Memory.Entry
+            }
 
     /// Keys stored, including expired ones not yet reclaimed. O(1).
     let count (db: Db) = db.Keys.Count

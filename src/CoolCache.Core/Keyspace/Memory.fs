@@ -25,8 +25,10 @@ let inline bytesObject (n: int) = 24L + int64 ((n + 7) &&& ~~~7)
 [<Literal>]
 let Entry = 40L
 
-/// What a key costs besides its value: its bytes, its entry in the key map and in the access map.
-let inline keyBytes (key: Bytes) = bytesObject key.Length + Entry + Entry
+/// What a key costs besides its value: its bytes and its entry in the key map, and its entry in the
+/// access map when the database keeps access stamps (Db.Stamped).
+let inline keyBytes (stamped: bool) (key: Bytes) =
+    bytesObject key.Length + Entry + (if stamped then Entry else 0L)
 
 /// What a deadline costs: its entry in the deadline map and its node in the expiry index (measured).
 [<Literal>]

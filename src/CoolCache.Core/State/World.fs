@@ -34,9 +34,19 @@ type World =
     }
 
 module World =
+    /// Whether keys carry access stamps (Db.Stamped): under the maxmemory-policies that rank keys by
+    /// access, LRU and LFU (OBJECT IDLETIME and FREQ read the stamps too).
+    let stampsAccess (c: Config) =
+        match Eviction.Policy.parse c.MaxMemoryPolicy with
+        | Eviction.Policy.AllKeysLru
+        | Eviction.Policy.AllKeysLfu
+        | Eviction.Policy.VolatileLru
+        | Eviction.Policy.VolatileLfu -> true
+        | _ -> false
+
     let create (config: Config) =
         {
-            Dbs = Array.init config.Databases (fun _ -> Db.create ())
+            Dbs = Array.init config.Databases (fun _ -> Db.create (stampsAccess config))
             Config = config
             PubSub = PubSubIndex.empty
             Dirty = 0L
@@ -65,6 +75,19 @@ module World =
             }
 
         struct (frozen, live)
+
+    /// The World under a new configuration (CONFIG SET): a policy that ranks keys by access stamps
+    /// every key at now (O(keys)); one that does not drops the stamps.
+    let withConfig (now: int64) (config: Config) (w: World) =
+        let stamped = stampsAccess config
+
+        if w.Dbs.Length = 0 || w.Dbs[0].Stamped = stamped then
+            { w with Config = config }
+        else
+            { w with
+                Config = config
+                Dbs = w.Dbs |> Array.map (Db.withStamps now stamped)
+            }
 
     /// Replace one database: in place on a live World, copy-on-write of the small array otherwise.
     let withDb (index: int) (db: Db) (w: World) =

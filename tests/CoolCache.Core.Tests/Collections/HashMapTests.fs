@@ -635,6 +635,24 @@ let ownedTests =
                 let struct (k, v) = m.ToSeq() |> Seq.head
                 Expect.isTrue (obj.ReferenceEquals(k, stored) && v = 2.0) "the map keeps its key object"
             }
+            test "TryReplaceOwned stores the key object given, and says absent or not owned as TryExchangeOwned" {
+                let cmp = BytesComparer.Instance
+                let owner = obj ()
+
+                let m =
+                    HashMap.empty<Bytes, float>(cmp).AddOwned(owner, Bytes.ofString "member", 1.0)
+
+                let fresh = Bytes.ofString "member"
+                let mutable old = 0.0
+                Expect.equal (m.TryReplaceOwned(owner, fresh, 2.0, &old)) 1 "present"
+                Expect.equal old 1.0 "old value"
+                let struct (k, v) = m.ToSeq() |> Seq.head
+                Expect.isTrue (obj.ReferenceEquals(k, fresh) && v = 2.0) "the map holds the new key object"
+                Expect.equal (m.TryReplaceOwned(owner, Bytes.ofString "other", 3.0, &old)) 0 "absent"
+                Expect.equal (m.TryReplaceOwned(obj (), fresh, 3.0, &old)) -1 "not owned"
+                Expect.equal (m.TryReplaceOwned(null, fresh, 3.0, &old)) -1 "no owner"
+                Expect.equal (m.TryFind fresh) (ValueSome 2.0) "unchanged by the refusals"
+            }
             test "removing and re-adding keys along an owned path keeps counts exact" {
                 let owner = obj ()
                 let mutable m = HashMap.empty<int, int>(StupidHash(fun k -> k % 4))

@@ -110,12 +110,13 @@ let private checkAccounting (w: World) =
                         else
                             (db.Sizes.TryFind key).Value.Bytes
 
-                    sum + Memory.keyBytes key + bytes)
+                    sum + Memory.keyBytes db.Stamped key + bytes)
                 0L
 
         let recomputed = recomputed + int64 db.Expires.Count * Memory.DeadlineBytes
         Expect.equal db.Used recomputed (sprintf "db %d: Used equals the sum over its keys" i)
-        Expect.equal db.Access.Count db.Keys.Count (sprintf "db %d: one access entry per key" i)
+        let stamps = if db.Stamped then db.Keys.Count else 0
+        Expect.equal db.Access.Count stamps (sprintf "db %d: one access entry per key when stamped" i)
 
         let collections =
             db.Keys |> HashMap.fold (fun n _ v -> if Memory.isString v then n else n + 1) 0
@@ -164,7 +165,7 @@ let private genDb =
 
         let! stamps = Gen.listOfLength n (Gen.choose (0, 100000))
         let! freqs = Gen.listOfLength n (Gen.choose (0, 255))
-        let mutable db = Db.create ()
+        let mutable db = Db.create true
 
         for i in 0 .. n - 1 do
             let key = b (sprintf "k%d" i)
@@ -467,6 +468,35 @@ let private examples =
             c.Run [ "CONFIG"; "SET"; "maxmemory"; string limit ] |> ignore
             Expect.isLessThanOrEqual c.Used limit "within the limit right after CONFIG SET"
             Expect.isGreaterThan c.Evicted.Length 0 "keys went"
+
+        testCase "keys carry access stamps only under an LRU or LFU policy; switching builds or drops them at once"
+        <| fun () ->
+            let c = Client(World.create Config.defaults)
+
+            for db in [ "0"; "3" ] do
+                c.Run [ "SELECT"; db ] |> ignore
+
+                for i in 1..10 do
+                    c.Run [ "SET"; sprintf "k%d" i; big; "EX"; "1000" ] |> ignore
+                    c.Run [ "RPUSH"; sprintf "l%d" i; "a"; "b" ] |> ignore
+
+            let stamped (w: World) =
+                w.Dbs |> Array.map (fun d -> d.Stamped, d.Access.Count) |> Array.distinct
+
+            Expect.equal (stamped c.World) [| false, 0 |] "noeviction: no stamps"
+            checkAccounting c.World
+            Expect.equal (c.Run [ "OBJECT"; "IDLETIME"; "k3" ]) (RespValue.Integer 0L) "no stamp: idle 0"
+            c.Run [ "CONFIG"; "SET"; "maxmemory-policy"; "volatile-lru" ] |> ignore
+            Expect.equal (stamped c.World) [| true, 20; true, 0 |] "every key stamped"
+            checkAccounting c.World
+            c.Wait 5000L
+            Expect.equal (c.Run [ "OBJECT"; "IDLETIME"; "k3" ]) (RespValue.Integer 5L) "idle since stamping began"
+            c.Run [ "DEL"; "k1"; "l2" ] |> ignore
+            c.Run [ "SET"; "new"; "v" ] |> ignore
+            checkAccounting c.World
+            c.Run [ "CONFIG"; "SET"; "maxmemory-policy"; "volatile-ttl" ] |> ignore
+            Expect.equal (stamped c.World) [| false, 0 |] "stamps dropped"
+            checkAccounting c.World
 
         testCase "a run stops at maxmemory-eviction-tenacity's bound without refusing the command"
         <| fun () ->

@@ -206,7 +206,7 @@ let tests =
             <| Prop.forAll
                 (Arb.fromGen (Gen.listOf (Gen.zip3 (Gen.choose (0, 3)) valueGen (Gen.elements [ -1L; 5_000_000L ]))))
                 (fun entries ->
-                    let dbs = Array.init 4 (fun _ -> Db.create ())
+                    let dbs = Array.init 4 (fun _ -> Db.create false)
 
                     entries
                     |> List.iteri (fun k (db, v, ttl) ->
@@ -248,7 +248,7 @@ let tests =
                     let db =
                         values
                         |> List.indexed
-                        |> List.fold (fun d (k, v) -> Db.set 0L (b (string k)) v Ttl.Clear d) (Db.create ())
+                        |> List.fold (fun d (k, v) -> Db.set 0L (b (string k)) v Ttl.Clear d) (Db.create false)
 
                     use ms = new MemoryStream()
                     RdbWriter.writeFile ms false [] 0L [| db |]
