@@ -309,7 +309,7 @@ public sealed class AppendOnlyFile : IDisposable
             var seq = m.BaseSeq + 1;
             _rewriteStartedTicks = Stopwatch.GetTimestamp();
             _log.Notice("Background append only file rewriting started");
-            _rewrite = Task.Run(() =>
+            _rewrite = BackgroundWriter.Run("bgrewriteaof", () =>
             {
                 AofFile? written = null;
                 try

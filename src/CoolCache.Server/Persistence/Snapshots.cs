@@ -118,7 +118,7 @@ public sealed class Snapshots
         {
             _bgStartedTicks = Stopwatch.GetTimestamp();
             _log.Notice("Background saving started");
-            _background = Task.Run(() =>
+            _background = BackgroundWriter.Run("bgsave", () =>
             {
                 var ok = Write(frozen, "background", repl);
                 lock (_state)
