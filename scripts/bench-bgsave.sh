@@ -16,23 +16,7 @@ requests=${2:-400000}
 require_tools redis-server redis-cli redis-benchmark taskset python3
 
 build_server
-dir=$(mktemp -d)
-mkdir -p "$dir/coolcache" "$dir/redis"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-start() { # side port -> pid
-  if [ "$1" = coolcache ]; then
-    taskset -c 0 dotnet "$server" --port "$2" --save "" --dir "$dir/coolcache" --loglevel warning >>"$dir/coolcache.log" 2>&1 &
-  else
-    taskset -c 0 redis-server --port "$2" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir/redis" >>"$dir/redis.log" 2>&1 &
-  fi
-  local pid=$!
-  pids+=("$pid")
-  for _ in $(seq 300); do redis-cli -p "$2" PING 2>/dev/null | grep -q PONG && break; sleep 0.1; done
-  echo "$pid"
-}
+bench_dir
 
 write_keys "$n" "$dir/load.resp"
 
@@ -74,7 +58,7 @@ measured() { # port save -> "set_p99 get_p99" with the monitor running (and savi
 declare -A r
 for side in coolcache redis; do
   port=$(free_port)
-  pid=$(start "$side" "$port")
+  pid=$(start_side "$side" "$port" warning)
   taskset -c 1 redis-cli -p "$port" --pipe <"$dir/load.resp" >/dev/null
   p99 "$port" >/dev/null # warm-up: the load's garbage collected, the command path compiled
   r[$side.alone]=$(measured "$port" 0)

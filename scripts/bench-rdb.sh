@@ -12,23 +12,7 @@ n=${1:-1000000}
 require_tools redis-server redis-cli redis-check-rdb taskset python3
 
 build_server
-dir=$(mktemp -d)
-mkdir -p "$dir/coolcache" "$dir/redis"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-start() { # side port -> pid
-  if [ "$1" = coolcache ]; then
-    taskset -c 0 dotnet "$server" --port "$2" --save "" --dir "$dir/coolcache" --loglevel notice >>"$dir/coolcache.log" 2>&1 &
-  else
-    taskset -c 0 redis-server --port "$2" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir/redis" >>"$dir/redis.log" 2>&1 &
-  fi
-  local pid=$!
-  pids+=("$pid")
-  for _ in $(seq 300); do redis-cli -p "$2" PING 2>/dev/null | grep -q PONG && break; sleep 0.1; done
-  echo "$pid"
-}
+bench_dir
 stop() { redis-cli -p "$1" SHUTDOWN NOSAVE >/dev/null 2>&1 || true; wait "$2" 2>/dev/null || true; }
 
 write_keys "$n" "$dir/load.resp"
@@ -37,14 +21,14 @@ now() { date +%s.%N; }
 declare -A r
 for side in coolcache redis; do
   port=$(free_port)
-  pid=$(start "$side" "$port")
+  pid=$(start_side "$side" "$port" notice)
   taskset -c 1 redis-cli -p "$port" --pipe <"$dir/load.resp" >/dev/null
   t0=$(now); redis-cli -p "$port" SAVE >/dev/null; t1=$(now)
   r[$side.save]=$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')
   r[$side.size]=$(stat -c %s "$dir/$side/dump.rdb")
   stop "$port" "$pid"
   port=$(free_port)
-  pid=$(start "$side" "$port")
+  pid=$(start_side "$side" "$port" notice)
   r[$side.keys]=$(redis-cli -p "$port" DBSIZE)
   r[$side.load]=$(grep -o 'DB loaded from disk: [0-9.]* seconds' "$dir/$side.log" | tail -1 | awk '{print $5}')
   stop "$port" "$pid"
